@@ -1,0 +1,59 @@
+# The project's commands. Each installs what it needs on first use (uv, .venv, Kafka jars).
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+VENV := .venv
+BIN := $(VENV)/bin
+KAFKA_LIBS := .cache/kafka/libs
+PACKAGES := contracts/src kit/src services/registry/src services/ingest/src services/linkage/src
+
+.PHONY: help venv kafka-jars test test-unit lint format kafka run clean
+
+help:
+	@echo "make run    - local Kafka + the stack with a demo load (Ctrl-C stops it)"
+	@echo "make test   - the whole test suite (unit, integration on real Kafka/PostgreSQL, e2e)"
+	@echo "make lint   - ruff, ruff format --check, mypy --strict, import-linter"
+	@echo "make kafka  - the local Kafka broker in the foreground"
+
+$(UV):
+	$(PYTHON) -m pip install --user --quiet uv
+
+$(VENV)/.synced: $(UV) uv.lock pyproject.toml contracts/pyproject.toml kit/pyproject.toml services/*/pyproject.toml
+	$(UV) sync --frozen --all-packages
+	@touch $@
+
+venv: $(VENV)/.synced
+
+$(KAFKA_LIBS)/.done: deploy/kafka/pom.xml
+	@command -v mvn >/dev/null || { echo "Maven is needed to fetch Kafka (apt-get install maven)"; exit 1; }
+	rm -rf $(KAFKA_LIBS)
+	mvn -q -B -f deploy/kafka/pom.xml dependency:copy-dependencies \
+		-DoutputDirectory=$(abspath $(KAFKA_LIBS)) -DincludeScope=runtime
+	@touch $@
+
+kafka-jars: $(KAFKA_LIBS)/.done
+
+test: venv kafka-jars
+	$(BIN)/pytest
+
+test-unit: venv
+	$(BIN)/pytest tests/unit
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy $(PACKAGES)
+	$(BIN)/lint-imports
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+kafka: venv kafka-jars
+	$(BIN)/python -m ketenkit.local_kafka --port 9092
+
+run: venv kafka-jars
+	$(BIN)/python -m ketenkit.devstack
+
+clean:
+	rm -rf $(VENV) .cache .data

@@ -1,0 +1,176 @@
+"""The topic catalogue: every topic with its key, event types and settings, created idempotently.
+
+Topic names live only here. ``records.*`` and ``monitoring.records.v1`` share the partition
+count and the key (the pseudonym), so one linkage instance sees all sources of a person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError, for_code
+from pydantic import BaseModel
+
+from contracts import deliveries, feeds, monitoring, records, registry
+
+CleanupPolicy = Literal["compact", "delete"]
+FEED_RETENTION_MS = 7 * 24 * 3600 * 1000
+RECORD_PARTITIONS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """One Kafka topic of the system."""
+
+    name: str
+    key: str
+    partitions: int
+    cleanup_policy: CleanupPolicy
+    event_types: Mapping[str, type[BaseModel]]
+    retention_ms: int | None = None
+    description: str = ""
+    config: Mapping[str, str] = field(default_factory=dict)
+
+    def topic_config(self) -> dict[str, str]:
+        settings = {"cleanup.policy": self.cleanup_policy, **self.config}
+        if self.retention_ms is not None:
+            settings["retention.ms"] = str(self.retention_ms)
+        return settings
+
+
+REGISTRY_CONTACTS = Topic(
+    name="registry.contacts.v1",
+    key="contact id",
+    partitions=3,
+    cleanup_policy="compact",
+    event_types=dict.fromkeys(registry.CONTACT_EVENT_TYPES, registry.ContactState),
+    description="Full state of each contact person after every change.",
+)
+INGEST_DELIVERIES = Topic(
+    name="ingest.deliveries.v1",
+    key="delivery id",
+    partitions=3,
+    cleanup_policy="delete",
+    event_types=dict.fromkeys(deliveries.DELIVERY_EVENT_TYPES, deliveries.DeliveryEvent),
+    description="Steps of municipal deliveries.",
+)
+FEEDS_COA = Topic(
+    name="feeds.coa.v1",
+    key="BSN",
+    partitions=6,
+    cleanup_policy="delete",
+    retention_ms=FEED_RETENTION_MS,
+    event_types=feeds.COA_FEED_MODELS,
+    description="COA's status-holder changes (holds BSNs: short retention).",
+)
+FEEDS_DUO = Topic(
+    name="feeds.duo.v1",
+    key="BSN",
+    partitions=6,
+    cleanup_policy="delete",
+    retention_ms=FEED_RETENTION_MS,
+    event_types=feeds.DUO_FEED_MODELS,
+    description="DUO's obligation, exam, term and end events (holds BSNs: short retention).",
+)
+RECORDS_MUNICIPAL = Topic(
+    name="records.municipal.v1",
+    key="pseudonym",
+    partitions=RECORD_PARTITIONS,
+    cleanup_policy="delete",
+    event_types={
+        records.RECORD_MUNICIPAL: records.MunicipalRecord,
+        records.RECORD_MUNICIPAL_RETRACTED: records.MunicipalRecordRetracted,
+    },
+    description="Released municipal rows, pseudonymised.",
+)
+RECORDS_COA = Topic(
+    name="records.coa.v1",
+    key="pseudonym",
+    partitions=RECORD_PARTITIONS,
+    cleanup_policy="delete",
+    event_types={records.RECORD_COA: records.CoaRecord},
+    description="Validated COA facts, pseudonymised.",
+)
+RECORDS_DUO = Topic(
+    name="records.duo.v1",
+    key="pseudonym",
+    partitions=RECORD_PARTITIONS,
+    cleanup_policy="delete",
+    event_types={records.RECORD_DUO: records.DuoRecord},
+    description="Validated DUO facts, pseudonymised.",
+)
+MONITORING_RECORDS = Topic(
+    name="monitoring.records.v1",
+    key="pseudonym",
+    partitions=RECORD_PARTITIONS,
+    cleanup_policy="compact",
+    event_types={monitoring.MONITORING_RECORD: monitoring.MonitoringRecord},
+    description="Complete monitoring records; a tombstone when one stops being complete.",
+)
+DEADLETTER = Topic(
+    name="deadletter.v1",
+    key="pseudonym, or none (never a BSN)",
+    partitions=3,
+    cleanup_policy="delete",
+    event_types={},
+    description="Events that could not be processed, with x-error-* headers.",
+)
+
+CATALOGUE: tuple[Topic, ...] = (
+    REGISTRY_CONTACTS,
+    INGEST_DELIVERIES,
+    FEEDS_COA,
+    FEEDS_DUO,
+    RECORDS_MUNICIPAL,
+    RECORDS_COA,
+    RECORDS_DUO,
+    MONITORING_RECORDS,
+    DEADLETTER,
+)
+BY_NAME: Mapping[str, Topic] = {topic.name: topic for topic in CATALOGUE}
+
+
+async def create_topics(
+    bootstrap_servers: str,
+    topics: Iterable[Topic] = CATALOGUE,
+    *,
+    replication_factor: int = 1,
+    name_prefix: str = "",
+) -> list[str]:
+    """Create the missing ``topics`` (optionally with a name prefix); return the names created.
+
+    Safe to run at every start and from several processes at once: a topic that exists (or
+    appears meanwhile) is left as it is.
+    """
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap_servers, client_id="ketenmonitor-topics"
+    )
+    await admin.start()
+    try:
+        wanted = {name_prefix + t.name: t for t in topics}
+        existing = set(await admin.list_topics())
+        missing = [
+            NewTopic(
+                name=name,
+                num_partitions=topic.partitions,
+                replication_factor=replication_factor,
+                topic_configs=topic.topic_config(),
+            )
+            for name, topic in wanted.items()
+            if name not in existing
+        ]
+        if not missing:
+            return []
+        response = await admin.create_topics(missing)
+        created: list[str] = []
+        for name, code, *message in response.topic_errors:
+            if code == 0:
+                created.append(name)
+            elif for_code(code) is not TopicAlreadyExistsError:
+                raise for_code(code)(f"creating topic {name}: {message[0] if message else ''}")
+        return created
+    finally:
+        await admin.close()
