@@ -1,0 +1,242 @@
+"""Dead letters: building them (BSN masked) and the retry-then-dead-letter middleware.
+
+A handler that raises is retried with exponential backoff; when it keeps failing, every
+record of the message (or batch) goes to ``deadletter.v1`` with SPEC section 4's ``x-…``
+headers and the stream goes on. Transient failures (database or broker away) are never
+dead-lettered: the exception is re-raised after a backoff, so the subscriber seeks back and
+no offset is committed until the dependency returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+from aiokafka import ConsumerRecord
+from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
+from faststream import BaseMiddleware
+from faststream.exceptions import HandlerException
+from faststream.kafka import KafkaBroker
+from faststream.message import StreamMessage
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from contracts import ContractError
+from contracts.deadletter import (
+    HEADER_ERROR_CODE,
+    HEADER_ERROR_DETAIL,
+    HEADER_FAILED_BY,
+    HEADER_ORIGINAL_OFFSET,
+    HEADER_ORIGINAL_PARTITION,
+    HEADER_ORIGINAL_TOPIC,
+    PROCESSING_FAILED,
+)
+from contracts.topics import DEADLETTER
+from ketenkit.incoming import records_of
+from ketenkit.messages import Outgoing, publish_all
+
+logger = logging.getLogger(__name__)
+
+_NINE_DIGITS = re.compile(rb"(?<![0-9])[0-9]{5}([0-9]{4})(?![0-9])")
+_MAX_DETAIL = 500
+_DROPPED_HEADERS = frozenset({"correlation_id"})
+
+KeyFor = Callable[["ConsumerRecord[Any, Any]"], str | None]
+
+
+def mask_digits(value: bytes) -> bytes:
+    """Mask every run of exactly nine digits (a possible BSN) as ``*****`` + last four."""
+    return _NINE_DIGITS.sub(rb"*****\1", value)
+
+
+def safe_key(record: ConsumerRecord[Any, Any]) -> str | None:
+    """The original key unless it may be a BSN (nine digits) or is not UTF-8."""
+    key = record.key
+    if key is None:
+        return None
+    raw = key if isinstance(key, bytes) else str(key).encode()
+    if mask_digits(raw) != raw:
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def dead_letter(
+    record: ConsumerRecord[Any, Any],
+    *,
+    code: str,
+    detail: str,
+    failed_by: str,
+    key: str | None,
+    topic: str = DEADLETTER.name,
+) -> Outgoing:
+    """The dead letter of ``record``: its headers and value with BSNs masked, plus ``x-…``."""
+    headers = [
+        (name, mask_digits(value or b""))
+        for name, value in (record.headers or ())
+        if name not in _DROPPED_HEADERS and not name.startswith("x-")
+    ]
+    detail_bytes = mask_digits(detail.encode("utf-8", "replace"))[:_MAX_DETAIL]
+    headers += [
+        (HEADER_ERROR_CODE, code.encode()),
+        (HEADER_ERROR_DETAIL, detail_bytes),
+        (HEADER_ORIGINAL_TOPIC, str(record.topic).encode()),
+        (HEADER_ORIGINAL_PARTITION, str(record.partition).encode()),
+        (HEADER_ORIGINAL_OFFSET, str(record.offset).encode()),
+        (HEADER_FAILED_BY, failed_by.encode()),
+    ]
+    value = mask_digits(record.value) if isinstance(record.value, bytes) else None
+    return Outgoing(topic=topic, key=key, headers=tuple(headers), value=value)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Failures of a dependency rather than of the event: retry, never dead-letter."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(
+        exc,
+        OperationalError
+        | ConnectionError
+        | TimeoutError
+        | KafkaConnectionError
+        | KafkaTimeoutError
+        | OSError,
+    )
+
+
+@dataclass
+class DeadLetterPolicy:
+    """How a service retries and dead-letters; the broker is attached once it exists."""
+
+    failed_by: str
+    max_retries: int = 3
+    backoff_seconds: float = 0.2
+    backoff_max_seconds: float = 10.0
+    deadletter_topic: str = DEADLETTER.name
+    key_for: KeyFor = safe_key
+    transient: Callable[[BaseException], bool] = is_transient
+    on_dead_letter: Callable[[str, str], None] | None = None
+    on_transient: Callable[[BaseException], None] | None = None
+    broker: KafkaBroker | None = field(default=None, repr=False)
+
+    def backoff(self, attempt: int) -> float:
+        return float(min(self.backoff_max_seconds, self.backoff_seconds * 2 ** max(0, attempt - 1)))
+
+    async def send(
+        self, records: Sequence[ConsumerRecord[Any, Any]], code: str, detail: str
+    ) -> None:
+        """Publish dead letters for ``records`` now (outside any database transaction)."""
+        if self.broker is None:
+            raise RuntimeError("DeadLetterPolicy.broker is not attached")
+        letters = [
+            dead_letter(
+                r,
+                code=code,
+                detail=detail,
+                failed_by=self.failed_by,
+                key=self.key_for(r),
+                topic=self.deadletter_topic,
+            )
+            for r in records
+        ]
+        await publish_all(self.broker, letters)
+        for record in records:
+            logger.warning(
+                "event_dead_lettered",
+                extra={
+                    "topic": record.topic,
+                    "partition": record.partition,
+                    "offset": record.offset,
+                    "code": code,
+                },
+            )
+            if self.on_dead_letter is not None:
+                self.on_dead_letter(str(record.topic), code)
+
+    def middleware(self, msg: Any, /, *, context: Any) -> RetryThenDeadLetter:
+        """FastStream middleware factory: ``KafkaBroker(middlewares=[policy.middleware])``."""
+        return RetryThenDeadLetter(msg, context=context, policy=self)
+
+
+class RetryThenDeadLetter(BaseMiddleware):
+    """Retries the handler with backoff, then dead-letters the message's records."""
+
+    def __init__(self, msg: Any, /, *, context: Any, policy: DeadLetterPolicy) -> None:
+        super().__init__(msg, context=context)
+        self.policy = policy
+
+    async def consume_scope(
+        self, call_next: Callable[[StreamMessage[Any]], Any], msg: StreamMessage[Any]
+    ) -> Any:
+        attempt = 0
+        while True:
+            try:
+                return await call_next(msg)
+            except (HandlerException, asyncio.CancelledError):
+                raise
+            except Exception as exc:
+                attempt += 1
+                if self.policy.transient(exc):
+                    await self._wait_for_dependency(exc, attempt)
+                    raise
+                if attempt <= self.policy.max_retries:
+                    logger.warning(
+                        "handler_failed_retrying",
+                        extra={"error": type(exc).__name__, "attempt": attempt},
+                    )
+                    await asyncio.sleep(self.policy.backoff(attempt))
+                    continue
+                await self._isolate(call_next, msg, exc, attempt)
+                return None
+
+    async def _wait_for_dependency(self, exc: BaseException, attempt: int) -> None:
+        if self.policy.on_transient is not None:
+            self.policy.on_transient(exc)
+        logger.warning(
+            "handler_dependency_unavailable",
+            extra={"error": type(exc).__name__, "attempt": attempt},
+        )
+        await asyncio.sleep(self.policy.backoff(attempt + 2))
+
+    async def _isolate(
+        self,
+        call_next: Callable[[StreamMessage[Any]], Any],
+        msg: StreamMessage[Any],
+        exc: Exception,
+        attempts: int,
+    ) -> None:
+        """Split a failing batch in halves until the failing records stand alone."""
+        records = records_of(msg)
+        if len(records) == 1:
+            code = exc.code if isinstance(exc, ContractError) else PROCESSING_FAILED
+            detail = exc.detail if isinstance(exc, ContractError) else type(exc).__name__
+            await self.policy.send(records, code, f"{detail} after {attempts} attempts")
+            return
+        middle = len(records) // 2
+        for part in (records[:middle], records[middle:]):
+            sub = copy.copy(msg)
+            sub.raw_message = part
+            try:
+                await call_next(sub)
+            except (HandlerException, asyncio.CancelledError):
+                raise
+            except Exception as part_exc:
+                if self.policy.transient(part_exc):
+                    await self._wait_for_dependency(part_exc, 1)
+                    raise
+                await self._isolate(call_next, sub, part_exc, attempts)
+
+    async def after_processed(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc_val: BaseException | None = None,
+        exc_tb: TracebackType | None = None,
+    ) -> bool | None:
+        return False

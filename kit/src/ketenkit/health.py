@@ -1,0 +1,35 @@
+"""``/health/live`` and ``/health/ready``: ready means the broker and the database answer."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from faststream.kafka import KafkaBroker
+
+from ketenkit.db import Database
+
+
+def health_router(broker: KafkaBroker, db: Database, *, timeout: float = 2.0) -> APIRouter:
+    router = APIRouter(prefix="/health", tags=["health"])
+
+    @router.get("/live", summary="The process is running")
+    async def live() -> dict[str, str]:
+        return {"status": "live"}
+
+    @router.get(
+        "/ready",
+        summary="Broker connected and database reachable",
+        responses={503: {"description": "A dependency is not reachable"}},
+    )
+    async def ready() -> JSONResponse:
+        broker_ok, db_ok = await asyncio.gather(broker.ping(timeout), db.ping())
+        checks = {"kafka": "up" if broker_ok else "down", "database": "up" if db_ok else "down"}
+        ok = broker_ok and db_ok
+        return JSONResponse(
+            {"status": "ready" if ok else "not_ready", "checks": checks},
+            status_code=200 if ok else 503,
+        )
+
+    return router

@@ -1,0 +1,270 @@
+"""A real Apache Kafka (KRaft, one combined broker+controller) on loopback, without Docker.
+
+The jars come from Maven Central through ``deploy/kafka/pom.xml`` into ``.cache/kafka/libs``.
+The JVM gets a bounded heap and dies with its parent (``PR_SET_PDEATHSIG``), so an interrupted
+test run or a killed ``make run`` leaves no orphan broker behind.
+
+    python -m ketenkit.local_kafka --port 9092 [--data-dir .data/kafka] [--create-topics]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import contextlib
+import ctypes
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from types import TracebackType
+
+from contracts import create_topics
+
+logger = logging.getLogger(__name__)
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+KAFKA_DIR = REPO_ROOT / "deploy" / "kafka"
+LIBS_DIR = Path(os.environ.get("KETENMONITOR_KAFKA_LIBS", REPO_ROOT / ".cache" / "kafka" / "libs"))
+_PR_SET_PDEATHSIG = 1
+
+
+class LocalKafkaError(RuntimeError):
+    """The local broker could not be assembled or started; the message says which step."""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def ensure_jars(libs: Path = LIBS_DIR) -> Path:
+    """Fetch the Kafka jars with Maven once; return the folder holding them."""
+    if (libs / ".done").exists():
+        return libs
+    if shutil.which("mvn") is None:
+        raise LocalKafkaError("Maven (mvn) is needed to fetch Kafka's jars: apt-get install maven")
+    shutil.rmtree(libs, ignore_errors=True)
+    command = [
+        "mvn",
+        "-q",
+        "-B",
+        "-f",
+        str(KAFKA_DIR / "pom.xml"),
+        "dependency:copy-dependencies",
+        f"-DoutputDirectory={libs}",
+        "-DincludeScope=runtime",
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+    if result.returncode != 0:
+        raise LocalKafkaError(
+            f"fetching Kafka jars failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
+        )
+    (libs / ".done").touch()
+    return libs
+
+
+def kafka_version(libs: Path = LIBS_DIR) -> str:
+    jar = next(libs.glob("kafka_2.13-*.jar"), None)
+    return jar.stem.removeprefix("kafka_2.13-") if jar else "unknown"
+
+
+def _die_with_parent() -> None:
+    # Runs in the child between fork and exec: ask Linux to SIGTERM it when we die.
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _cluster_id() -> str:
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+
+
+class LocalKafka:
+    """Start with ``start()`` (or ``with LocalKafka() as kafka``); ``bootstrap`` is the address."""
+
+    def __init__(
+        self,
+        *,
+        port: int | None = None,
+        data_dir: Path | None = None,
+        heap: str = "768m",
+        libs: Path = LIBS_DIR,
+    ) -> None:
+        self.port = port or free_port()
+        self.controller_port = free_port()
+        self._own_dir = data_dir is None
+        self.data_dir = data_dir or Path(tempfile.mkdtemp(prefix="ketenmonitor-kafka-"))
+        self.heap = heap
+        self.libs = libs
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log_path = self.data_dir / "kafka.log"
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def version(self) -> str:
+        return kafka_version(self.libs)
+
+    def _write_config(self) -> Path:
+        config = self.data_dir / "server.properties"
+        config.write_text(
+            "\n".join(
+                [
+                    "process.roles=broker,controller",
+                    "node.id=1",
+                    f"controller.quorum.voters=1@127.0.0.1:{self.controller_port}",
+                    f"listeners=PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
+                    f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}",
+                    "controller.listener.names=CONTROLLER",
+                    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                    "inter.broker.listener.name=PLAINTEXT",
+                    f"log.dirs={self.data_dir / 'logs'}",
+                    "num.partitions=1",
+                    "offsets.topic.replication.factor=1",
+                    "offsets.topic.num.partitions=6",
+                    "transaction.state.log.replication.factor=1",
+                    "transaction.state.log.min.isr=1",
+                    "share.coordinator.state.topic.replication.factor=1",
+                    "share.coordinator.state.topic.min.isr=1",
+                    "group.initial.rebalance.delay.ms=0",
+                    "auto.create.topics.enable=false",
+                    "",
+                ]
+            ),
+            encoding="utf-8",
+        )
+        return config
+
+    def _java(self, *args: str, heap: str | None = None) -> list[str]:
+        java = shutil.which("java")
+        if java is None:
+            raise LocalKafkaError(
+                "Java 17+ is needed for the local Kafka (apt-get install openjdk-17-jre)"
+            )
+        command = [java]
+        if heap:
+            command += [f"-Xmx{heap}", "-Xms128m", "-XX:+UseG1GC"]
+        command += [
+            f"-Dlog4j2.configurationFile={KAFKA_DIR / 'log4j2.properties'}",
+            "-cp",
+            f"{self.libs}/*",
+            *args,
+        ]
+        return command
+
+    def start(self, timeout: float = 60.0) -> str:
+        """Format (first time), start the broker, and return its address once it answers."""
+        ensure_jars(self.libs)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        config = self._write_config()
+        if not (self.data_dir / "logs" / "meta.properties").exists():
+            fmt = subprocess.run(  # noqa: S603
+                self._java(
+                    "kafka.tools.StorageTool", "format", "-t", _cluster_id(), "-c", str(config)
+                ),
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if fmt.returncode != 0:
+                raise LocalKafkaError(f"formatting KRaft storage failed:\n{fmt.stdout}{fmt.stderr}")
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(  # noqa: S603
+            self._java("kafka.Kafka", str(config), heap=self.heap),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,
+        )
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise LocalKafkaError(f"Kafka exited at start; log:\n{self._log_tail()}")
+            if self._answers():
+                logger.info("local_kafka_started", extra={"bootstrap": self.bootstrap})
+                return self.bootstrap
+            time.sleep(0.2)
+        self.stop()
+        raise LocalKafkaError(f"Kafka did not answer within {timeout}s; log:\n{self._log_tail()}")
+
+    def _answers(self) -> bool:
+        if "Kafka Server started" not in self._log_tail(20_000):
+            return False
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), 1):
+            return True
+        return False
+
+    def _log_tail(self, size: int = 4000) -> str:
+        try:
+            data = self.log_path.read_bytes()
+        except OSError:
+            return ""
+        return data[-size:].decode("utf-8", "replace")
+
+    def stop(self, timeout: float = 20.0) -> None:
+        """Stop the JVM (SIGTERM, then SIGKILL); remove a temporary data folder."""
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if self._own_dir:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def __enter__(self) -> LocalKafka:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--port", type=int, default=9092)
+    parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / ".data" / "kafka")
+    parser.add_argument("--heap", default="768m")
+    parser.add_argument("--create-topics", action="store_true")
+    args = parser.parse_args(argv)
+    kafka = LocalKafka(port=args.port, data_dir=args.data_dir, heap=args.heap)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        bootstrap = kafka.start()
+        print(
+            f"Apache Kafka {kafka.version} (KRaft) on {bootstrap}; data in {kafka.data_dir}",
+            flush=True,
+        )
+        if args.create_topics:
+            created = asyncio.run(create_topics(bootstrap))
+            print(f"topics created: {', '.join(created) or 'none (all existed)'}", flush=True)
+        print("Ctrl-C stops it.", flush=True)
+        assert kafka.process is not None
+        kafka.process.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        kafka.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

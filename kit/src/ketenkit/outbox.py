@@ -1,0 +1,145 @@
+"""The transactional outbox and its relay: state and the events it causes commit together.
+
+A service adds messages to the outbox in the transaction that changes its state; the relay
+publishes them in insertion order and deletes them once Kafka acknowledged them. A crash
+between commit and publish loses nothing (the relay drains the outbox at start). A crash
+between Kafka's acknowledgement and the delete republishes those rows with the same event ids,
+which consumers drop as duplicates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from faststream.kafka import KafkaBroker
+from sqlalchemy import JSON, Column, LargeBinary, delete
+from sqlmodel import Field, SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ketenkit.db import Database
+from ketenkit.messages import Outgoing, publish_all
+
+logger = logging.getLogger(__name__)
+
+
+class OutboxRow(SQLModel, table=True):
+    """A message waiting to be published."""
+
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    topic: str = Field(max_length=200)
+    key: str | None = Field(default=None, max_length=200)
+    headers: list[list[str]] = Field(sa_column=Column(JSON, nullable=False))
+    value: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+    def to_outgoing(self) -> Outgoing:
+        return Outgoing(
+            topic=self.topic,
+            key=self.key,
+            headers=tuple((name, value.encode("utf-8")) for name, value in self.headers),
+            value=self.value,
+        )
+
+
+def add_to_outbox(session: AsyncSession, messages: Iterable[Outgoing]) -> int:
+    """Queue ``messages`` in the caller's transaction; return how many."""
+    count = 0
+    for message in messages:
+        session.add(
+            OutboxRow(
+                topic=message.topic,
+                key=message.key,
+                headers=[[n, v.decode("utf-8", "replace")] for n, v in message.headers],
+                value=message.value,
+            )
+        )
+        count += 1
+    return count
+
+
+class OutboxRelay:
+    """Publishes the outbox: at start, when notified after a commit, and every poll interval."""
+
+    def __init__(
+        self,
+        db: Database,
+        broker: KafkaBroker,
+        *,
+        poll_seconds: float = 0.5,
+        batch_size: int = 500,
+        max_backoff_seconds: float = 10.0,
+    ) -> None:
+        self._db = db
+        self._broker = broker
+        self._poll_seconds = poll_seconds
+        self._batch_size = batch_size
+        self._max_backoff = max_backoff_seconds
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.published = 0
+
+    def notify(self) -> None:
+        """Something was committed to the outbox: publish soon."""
+        self._wake.set()
+
+    async def publish_batch(self) -> int:
+        """Publish and delete up to one batch of rows; return how many."""
+        async with self._db.transaction() as session:
+            query = select(OutboxRow).order_by(col(OutboxRow.id)).limit(self._batch_size)
+            if self._db.dialect == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            rows = list((await session.exec(query)).all())
+            if not rows:
+                return 0
+            await publish_all(self._broker, (row.to_outgoing() for row in rows))
+            ids = [row.id for row in rows]
+            await session.exec(delete(OutboxRow).where(col(OutboxRow.id).in_(ids)))
+        self.published += len(rows)
+        return len(rows)
+
+    async def drain(self) -> int:
+        """Publish until the outbox is empty; return how many were published."""
+        total = 0
+        while count := await self.publish_batch():
+            total += count
+        return total
+
+    async def _run(self) -> None:
+        failures = 0
+        while True:
+            try:
+                await self.drain()
+                failures = 0
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # broker or database away: keep the rows, back off
+                failures += 1
+                logger.warning("outbox_publish_failed", extra={"error": type(exc).__name__})
+                await asyncio.sleep(min(self._max_backoff, 0.2 * 2**failures))
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
+            self._wake.clear()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        """Stop after publishing what can be published now."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        with contextlib.suppress(Exception):
+            await self.drain()
+
+    def __repr__(self) -> str:
+        return f"OutboxRelay(published={self.published})"

@@ -1,0 +1,150 @@
+"""The parts one service runs on, built in its composition root, and the HTTP app around them."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import Response
+from faststream.kafka import KafkaBroker
+from faststream.specification import AsyncAPI
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from sqlmodel import SQLModel
+
+from contracts import create_topics
+from ketenkit.broker import make_broker
+from ketenkit.db import Database
+from ketenkit.deadletter import DeadLetterPolicy, KeyFor, safe_key
+from ketenkit.dedup import ProcessedEvent
+from ketenkit.health import health_router
+from ketenkit.lag import ConsumerLagMonitor
+from ketenkit.outbox import OutboxRelay, OutboxRow
+from ketenkit.problems import install_problem_handlers
+from ketenkit.settings import ServiceSettings
+
+logger = logging.getLogger(__name__)
+Hook = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class ServiceRuntime:
+    """Broker, database, outbox relay, lag monitor and metrics registry of one service."""
+
+    settings: ServiceSettings
+    registry: CollectorRegistry
+    policy: DeadLetterPolicy
+    broker: KafkaBroker
+    db: Database
+    relay: OutboxRelay
+    lag: ConsumerLagMonitor
+    tables: Sequence[type[SQLModel]]
+    on_start: list[Hook] = field(default_factory=list)
+    on_stop: list[Hook] = field(default_factory=list)
+
+    @classmethod
+    def create(
+        cls,
+        settings: ServiceSettings,
+        *,
+        tables: Sequence[type[SQLModel]] = (),
+        key_for: KeyFor = safe_key,
+        on_dead_letter: Callable[[str, str], None] | None = None,
+    ) -> ServiceRuntime:
+        registry = CollectorRegistry()
+        policy = DeadLetterPolicy(
+            failed_by=settings.service_name,
+            max_retries=settings.handler_max_retries,
+            backoff_seconds=settings.handler_backoff_seconds,
+            backoff_max_seconds=settings.handler_backoff_max_seconds,
+            deadletter_topic=settings.topic("deadletter.v1"),
+            key_for=key_for,
+            on_dead_letter=on_dead_letter,
+        )
+        broker = make_broker(settings, registry=registry, policy=policy)
+        db = Database(settings.database_url)
+        return cls(
+            settings=settings,
+            registry=registry,
+            policy=policy,
+            broker=broker,
+            db=db,
+            relay=OutboxRelay(db, broker, poll_seconds=settings.outbox_poll_seconds),
+            lag=ConsumerLagMonitor(broker, registry, every=settings.lag_poll_seconds),
+            tables=[*tables, ProcessedEvent, OutboxRow],
+        )
+
+    async def start(self) -> None:
+        """Tables, topics, broker; then drain what a previous run left in the outbox."""
+        await self.db.create_tables(self.tables)
+        await create_topics(
+            self.settings.kafka_bootstrap_servers, name_prefix=self.settings.topic_prefix
+        )
+        await self.broker.start()
+        await self.relay.drain()
+        self.relay.start()
+        self.lag.start()
+        for hook in self.on_start:
+            await hook()
+        logger.info("service_started", extra={"service": self.settings.service_name})
+
+    async def stop(self) -> None:
+        """Stop consuming first (in-flight batches finish and commit), then flush the outbox."""
+        for hook in reversed(self.on_stop):
+            await hook()
+        await self.lag.stop()
+        await self.broker.stop()
+        await self.relay.stop()
+        await self.db.dispose()
+        logger.info("service_stopped", extra={"service": self.settings.service_name})
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[ServiceRuntime]:
+        await self.start()
+        try:
+            yield self
+        finally:
+            await self.stop()
+
+    def asyncapi(self, title: str, version: str, description: str) -> dict[str, Any]:
+        spec = AsyncAPI(self.broker, title=title, version=version, description=description)
+        document: dict[str, Any] = json.loads(spec.to_specification().to_json())
+        return document
+
+
+def create_http_app(
+    runtime: ServiceRuntime,
+    *,
+    title: str,
+    description: str,
+    version: str = "0.1.0",
+    routers: Sequence[APIRouter] = (),
+) -> FastAPI:
+    """FastAPI app whose lifespan runs the service; health, metrics, OpenAPI and AsyncAPI too."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        async with runtime.running():
+            yield
+
+    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    install_problem_handlers(app)
+    app.include_router(health_router(runtime.broker, runtime.db))
+    for router in routers:
+        app.include_router(router)
+
+    @app.get("/metrics", tags=["health"], summary="Prometheus metrics (text format)")
+    async def metrics() -> Response:
+        return Response(generate_latest(runtime.registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/asyncapi.json", tags=["docs"], summary="AsyncAPI document of this service's topics")
+    async def asyncapi() -> Response:
+        document = runtime.asyncapi(title, version, description)
+        return Response(json.dumps(document), media_type="application/json")
+
+    app.state.runtime = runtime
+    return app

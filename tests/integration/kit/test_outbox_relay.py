@@ -1,0 +1,62 @@
+"""The outbox relay publishes each committed row once, also across a restart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from faststream.kafka import KafkaBroker
+from sqlmodel import select
+
+from contracts import Envelope, create_topics
+from ketenkit import Database, OutboxRelay, OutboxRow, Outgoing, ProcessedEvent, add_to_outbox
+from tests.helpers import read_topic
+
+
+def event(topic: str, n: int) -> Outgoing:
+    envelope = Envelope(
+        id=f"ev-{n}",
+        source="urn:nld:ketenmonitor:registry",
+        type="nl.ketenmonitor.contact.updated",
+        subject=f"c-{n % 3}",
+        data={"n": n},
+    )
+    return Outgoing.event(topic, envelope, key=f"c-{n % 3}")
+
+
+async def test_relay_publishes_each_row_once_across_a_restart(
+    kafka_bootstrap: str, unique: str, tmp_path: Path
+) -> None:
+    await create_topics(kafka_bootstrap, name_prefix=unique)
+    topic = unique + "registry.contacts.v1"
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'outbox.db'}")
+    await db.create_tables([OutboxRow, ProcessedEvent])
+    async with db.transaction() as session:
+        add_to_outbox(session, [event(topic, n) for n in range(5)])
+
+    # First run: the process "crashes" after committing more rows, before the relay ran again.
+    async with KafkaBroker(kafka_bootstrap) as broker:
+        await broker.start()
+        relay = OutboxRelay(db, broker)
+        assert await relay.drain() == 5
+    async with db.transaction() as session:
+        add_to_outbox(session, [event(topic, n) for n in range(5, 8)])
+
+    # Restart: only what was not yet published goes out.
+    async with KafkaBroker(kafka_bootstrap) as broker:
+        await broker.start()
+        relay = OutboxRelay(db, broker)
+        assert await relay.drain() == 3
+        assert await relay.drain() == 0
+
+    records = await read_topic(kafka_bootstrap, topic, count=8)
+    ids = [dict(r.headers)["ce_id"].decode() for r in records]
+    assert sorted(ids) == sorted(f"ev-{n}" for n in range(8))
+    assert len(ids) == len(set(ids))
+    by_key: dict[bytes, list[str]] = {}
+    for record in sorted(records, key=lambda r: (r.partition, r.offset)):
+        by_key.setdefault(record.key, []).append(dict(record.headers)["ce_id"].decode())
+    for key, key_ids in by_key.items():
+        assert key_ids == sorted(key_ids, key=lambda i: int(i.split("-")[1])), key
+    async with db.sessions() as session:
+        assert (await session.exec(select(OutboxRow))).all() == []
+    await db.dispose()
