@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ketenkit.serve import serve
 from ingest.app import create_app
 from ingest.config import Settings
+from ketenkit.serve import serve
 
 
 def main() -> None:

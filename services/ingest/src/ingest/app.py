@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from ketenkit import ServiceRuntime, create_http_app
 from ingest.config import Settings
+from ketenkit import ServiceRuntime, create_http_app
 
 TITLE = "Ketenmonitor ingest"
-DESCRIPTION = "Municipal deliveries over HTTP; validation and pseudonymisation of the COA and DUO feeds."
+DESCRIPTION = "Municipal deliveries over HTTP; validates and pseudonymises the COA and DUO feeds."
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

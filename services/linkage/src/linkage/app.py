@@ -8,7 +8,7 @@ from ketenkit import ServiceRuntime, create_http_app
 from linkage.config import Settings
 
 TITLE = "Ketenmonitor linkage"
-DESCRIPTION = "Joins municipal, COA and DUO records per person; monitoring records and monitor figures."
+DESCRIPTION = "Joins municipal, COA and DUO records per person; serves the monitor figures."
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
