@@ -8,6 +8,7 @@ import shutil
 import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,10 +27,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(getattr(pytest.mark, folder))
 
 
+_FACTS: list[str] = []
+
+
 def _say(config: pytest.Config, line: str) -> None:
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(line)
+    """Note what the run used (broker, database); printed in the summary of every run."""
+    _FACTS.append(line)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _FACTS:
+        terminalreporter.section("real dependencies used")
+        for line in _FACTS:
+            terminalreporter.write_line(line)
 
 
 def _docker_answers() -> bool:

@@ -1,0 +1,1 @@
+"""Tables (private to this service), store functions and publishers."""

@@ -1,0 +1,1 @@
+"""Use cases: one function per command or event; raises domain errors."""
