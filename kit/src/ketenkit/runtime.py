@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +23,7 @@ from ketenkit.deadletter import DeadLetterPolicy, KeyFor, safe_key
 from ketenkit.dedup import ProcessedEvent
 from ketenkit.health import health_router
 from ketenkit.lag import ConsumerLagMonitor
+from ketenkit.limits import BodySizeLimit
 from ketenkit.outbox import OutboxRelay, OutboxRow
 from ketenkit.problems import install_problem_handlers
 from ketenkit.settings import ServiceSettings
@@ -123,6 +124,8 @@ def create_http_app(
     description: str,
     version: str = "0.1.0",
     routers: Sequence[APIRouter] = (),
+    max_body_bytes: int = 64 * 1024,
+    body_limits: Mapping[str, int] | None = None,
 ) -> FastAPI:
     """FastAPI app whose lifespan runs the service; health, metrics, OpenAPI and AsyncAPI too."""
 
@@ -133,6 +136,7 @@ def create_http_app(
 
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
     install_problem_handlers(app)
+    app.add_middleware(BodySizeLimit, default=max_body_bytes, per_prefix=body_limits)
     app.include_router(health_router(runtime.broker, runtime.db))
     for router in routers:
         app.include_router(router)

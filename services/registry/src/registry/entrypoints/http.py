@@ -1,0 +1,219 @@
+"""The registry's HTTP API (SPEC section 6): parse, call the service, map its errors."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Path, Request
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from ketenkit import FieldError, ProblemDetail
+from ketenkit.problems import problem_response
+from registry.domain.access import Caller
+from registry.domain.contact import Berichtgever, Contact
+from registry.domain.errors import (
+    ContactNotFound,
+    InvalidTransition,
+    NotAllowed,
+    NotAuthenticated,
+    PrimaryConflict,
+    RegistryError,
+)
+from registry.entrypoints.schemas import (
+    ContactOut,
+    ContactPatch,
+    CoverageOut,
+    RegistrationIn,
+    RegistrationOut,
+)
+from registry.service import commands, queries
+from registry.service.unit_of_work import UnitOfWork
+
+bearer = HTTPBearer(auto_error=False, description="Admin token or a contact's personal token.")
+ContactId = Annotated[str, Path(max_length=64, description="Contact id.")]
+Code = Annotated[
+    str, Path(pattern=r"^GM\d{4}$", description="Municipality code.", examples=["GM0344"])
+]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ProblemDetail, "content": {"application/problem+json": {}}}
+    for status in (401, 403, 404, 409, 413, 422)
+}
+
+
+@dataclass
+class RegistryContext:
+    """What the routes need, built by the composition root."""
+
+    uow: Callable[[], UnitOfWork]
+    admin_token: str
+    after_change: Callable[[], Awaitable[None]]
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    today: Callable[[], date] = date.today
+
+
+def build_router(ctx: RegistryContext) -> APIRouter:
+    router = APIRouter(prefix="/v1", responses=ERRORS)
+
+    async def caller(
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> Caller:
+        token = credentials.credentials if credentials else None
+        return await queries.identify(ctx.uow(), token=token, admin_token=ctx.admin_token)
+
+    Who = Annotated[Caller, Depends(caller)]  # noqa: N806 - a type alias
+
+    @router.post(
+        "/registrations",
+        status_code=201,
+        tags=["registrations"],
+        summary="Register as a municipality's contact person (anonymous)",
+    )
+    async def register(body: RegistrationIn) -> RegistrationOut:
+        registration = commands.Registration(
+            municipality_codes=tuple(body.municipality_codes),
+            berichtgever=Berichtgever(
+                name=body.berichtgever.name,
+                kind=body.berichtgever.kind,
+                software_package=body.berichtgever.software_package or None,
+            ),
+            name=body.contact.name,
+            email=str(body.contact.email),
+            phone=body.contact.phone,
+            role=body.role,
+        )
+        contact, token = await commands.register(
+            ctx.uow(), registration=registration, now=ctx.now()
+        )
+        await ctx.after_change()
+        return RegistrationOut(contact_id=contact.id, status="pending", token=token)
+
+    @router.post("/contacts/{contact_id}/approve", tags=["contacts"], summary="Approve (admin)")
+    async def approve(contact_id: ContactId, who: Who) -> ContactOut:
+        contact = await commands.approve(
+            ctx.uow(), caller=who, contact_id=contact_id, now=ctx.now()
+        )
+        await ctx.after_change()
+        return ContactOut.of(contact)
+
+    @router.post(
+        "/contacts/{contact_id}/withdraw",
+        tags=["contacts"],
+        summary="Withdraw (admin or the contact itself); the token stops working",
+    )
+    async def withdraw(contact_id: ContactId, who: Who) -> ContactOut:
+        contact = await commands.withdraw(
+            ctx.uow(), caller=who, contact_id=contact_id, now=ctx.now()
+        )
+        await ctx.after_change()
+        return ContactOut.of(contact)
+
+    @router.patch(
+        "/contacts/{contact_id}",
+        tags=["contacts"],
+        summary="Change name, e-mail, phone or role (admin or the contact itself)",
+    )
+    async def patch(contact_id: ContactId, body: ContactPatch, who: Who) -> ContactOut:
+        changes = commands.ContactChanges(
+            name=body.name,
+            email=str(body.email) if body.email else None,
+            phone=body.phone,
+            clear_phone="phone" in body.model_fields_set and body.phone is None,
+            role=body.role,
+        )
+        contact = await commands.update(
+            ctx.uow(), caller=who, contact_id=contact_id, changes=changes, now=ctx.now()
+        )
+        await ctx.after_change()
+        return ContactOut.of(contact)
+
+    @router.get(
+        "/contacts/{contact_id}",
+        tags=["contacts"],
+        summary="A contact (admin, or an active contact of one of its municipalities)",
+    )
+    async def get_contact(contact_id: ContactId, who: Who) -> ContactOut:
+        return ContactOut.of(
+            await queries.get_contact(ctx.uow(), caller=who, contact_id=contact_id)
+        )
+
+    @router.get(
+        "/municipalities/{code}/contacts",
+        tags=["contacts"],
+        summary="A municipality's contacts (admin, or an active contact of it)",
+    )
+    async def municipality_contacts(code: Code, who: Who) -> list[ContactOut]:
+        contacts: list[Contact] = await queries.municipality_contacts(
+            ctx.uow(), caller=who, code=code
+        )
+        return [ContactOut.of(c) for c in contacts]
+
+    @router.get(
+        "/coverage",
+        tags=["coverage"],
+        summary="Municipalities valid today with and without an active primary (admin)",
+    )
+    async def coverage(who: Who) -> CoverageOut:
+        figures = await queries.coverage(ctx.uow(), caller=who, today=ctx.today())
+        return CoverageOut(
+            as_of=figures.as_of,
+            total=figures.total,
+            with_active_primary=figures.with_active_primary,
+            without_active_primary=figures.without_active_primary,
+        )
+
+    return router
+
+
+def _problem(exc: RegistryError) -> JSONResponse:
+    if isinstance(exc, NotAuthenticated):
+        return problem_response(
+            ProblemDetail(
+                title="Not authenticated", status=401, code="not_authenticated", detail=str(exc)
+            ),
+            {"WWW-Authenticate": "Bearer"},
+        )
+    if isinstance(exc, NotAllowed):
+        return problem_response(
+            ProblemDetail(title="Forbidden", status=403, code="forbidden", detail=str(exc))
+        )
+    if isinstance(exc, ContactNotFound):
+        return problem_response(
+            ProblemDetail(title="Contact not found", status=404, code="contact_not_found")
+        )
+    if isinstance(exc, PrimaryConflict):
+        return problem_response(
+            ProblemDetail(
+                title="Municipality already has an active primary contact",
+                status=409,
+                code="primary_exists",
+                detail=str(exc),
+                errors=[
+                    FieldError(
+                        loc=["municipality_codes", code],
+                        code="primary_exists",
+                        msg=f"{code} already has an active primary contact",
+                    )
+                    for code in exc.codes
+                ],
+            )
+        )
+    if isinstance(exc, InvalidTransition):
+        return problem_response(
+            ProblemDetail(
+                title="Not possible in this status",
+                status=409,
+                code="invalid_transition",
+                detail=str(exc),
+            )
+        )
+    return problem_response(ProblemDetail(title="Registry error", status=400, detail=str(exc)))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def handler(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RegistryError)
+        return _problem(exc)
+
+    app.add_exception_handler(RegistryError, handler)
