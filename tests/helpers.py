@@ -51,3 +51,23 @@ async def read_topic(
         await consumer.stop()
     assert len(records) >= count, f"{topic}: expected {count} records, got {len(records)}"
     return records
+
+
+async def topic_size(bootstrap: str, topic: str) -> int:
+    """How many records ``topic`` holds (sum of its partitions' end offsets)."""
+    from aiokafka import TopicPartition
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        (described,) = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    partitions = [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await consumer.start()
+    try:
+        return sum((await consumer.end_offsets(partitions)).values())
+    finally:
+        await consumer.stop()
