@@ -53,7 +53,7 @@ kafka: venv kafka-jars
 	$(BIN)/python -m ketenkit.local_kafka --port 9092
 
 run: venv kafka-jars
-	$(BIN)/python -m ketenkit.local_kafka --port 9092 --create-topics
+	$(BIN)/python deploy/devstack.py
 
 clean:
 	rm -rf $(VENV) .cache .data
