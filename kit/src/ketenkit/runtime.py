@@ -55,8 +55,9 @@ class ServiceRuntime:
         tables: Sequence[type[SQLModel]] = (),
         key_for: KeyFor = safe_key,
         on_dead_letter: Callable[[str, str], None] | None = None,
+        registry: CollectorRegistry | None = None,
     ) -> ServiceRuntime:
-        registry = CollectorRegistry()
+        registry = registry or CollectorRegistry()
         policy = DeadLetterPolicy(
             failed_by=settings.service_name,
             max_retries=settings.handler_max_retries,

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import asyncio
+import contextlib
 
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
+
+from contracts import CoaRecord, DuoRecord, MunicipalRecord, Pseudonymiser
+from ingest.adapters.tables import TABLES
 from ingest.config import Settings
+from ingest.domain.feeds import pseudonym_of_key
+from ingest.entrypoints.http import build_router, install_error_handlers
+from ingest.entrypoints.kafka import register_subscribers
+from ingest.metrics import IngestMetrics
+from ingest.service.deliveries import Deliveries, Topics
+from ingest.service.feeds import FeedProcessor, FeedTopics
 from ketenkit import ServiceRuntime, create_http_app
 
 TITLE = "Ketenmonitor ingest"
@@ -14,5 +26,81 @@ DESCRIPTION = "Municipal deliveries over HTTP; validates and pseudonymises the C
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; nothing is started until its lifespan runs."""
     settings = settings or Settings()
-    runtime = ServiceRuntime.create(settings)
-    return create_http_app(runtime, title=TITLE, description=DESCRIPTION)
+    pseudonymiser = Pseudonymiser(settings.pseudonym_key.get_secret_value())
+    registry = CollectorRegistry()
+    metrics = IngestMetrics(registry)
+
+    def count_dead_letter(topic: str, code: str) -> None:
+        feed = (
+            "coa"
+            if topic.endswith("feeds.coa.v1")
+            else "duo"
+            if topic.endswith("feeds.duo.v1")
+            else None
+        )
+        metrics.deadletters.labels(feed or "registry", code).inc()
+
+    runtime = ServiceRuntime.create(
+        settings,
+        tables=TABLES,
+        registry=registry,
+        on_dead_letter=count_dead_letter,
+        key_for=lambda record: pseudonym_of_key(pseudonymiser, record.key),
+    )
+    t = settings.topic
+    for topic, schema, text in (
+        (t("records.municipal.v1"), MunicipalRecord, "Released municipal rows, pseudonymised."),
+        (t("records.coa.v1"), CoaRecord, "Validated COA facts, pseudonymised."),
+        (t("records.duo.v1"), DuoRecord, "Validated DUO facts, pseudonymised."),
+    ):
+        runtime.broker.publisher(topic, title=topic, description=text, schema=schema)
+    feeds = FeedProcessor(
+        broker=runtime.broker,
+        pseudonymiser=pseudonymiser,
+        metrics=metrics,
+        topics=FeedTopics(
+            coa_in=t("feeds.coa.v1"),
+            duo_in=t("feeds.duo.v1"),
+            coa_out=t("records.coa.v1"),
+            duo_out=t("records.duo.v1"),
+            deadletter=t("deadletter.v1"),
+        ),
+    )
+    register_subscribers(runtime, feeds)
+    assert settings.admin_token is not None
+    deliveries = Deliveries(
+        db=runtime.db,
+        relay=runtime.relay,
+        pseudonymiser=pseudonymiser,
+        metrics=metrics,
+        topics=Topics(deliveries=t("ingest.deliveries.v1"), records=t("records.municipal.v1")),
+        admin_token=settings.admin_token.get_secret_value(),
+    )
+    refresher: list[asyncio.Task[None]] = []
+
+    async def keep_overdue_fresh() -> None:
+        while True:
+            with contextlib.suppress(Exception):
+                await deliveries.refresh_overdue()
+            await asyncio.sleep(settings.overdue_refresh_seconds)
+
+    async def start_refresher() -> None:
+        refresher.append(asyncio.create_task(keep_overdue_fresh(), name="overdue-metric"))
+
+    async def stop_refresher() -> None:
+        for task in refresher:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    runtime.on_start.append(start_refresher)
+    runtime.on_stop.append(stop_refresher)
+    app = create_http_app(
+        runtime,
+        title=TITLE,
+        description=DESCRIPTION,
+        routers=[build_router(deliveries, max_upload_bytes=settings.max_upload_bytes)],
+        body_limits={"/v1/deliveries": settings.max_upload_bytes},
+    )
+    install_error_handlers(app)
+    return app

@@ -1,0 +1,47 @@
+"""Callers of ingest, from its own projection of the registry's contacts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ingest.domain.errors import NotAllowed, NotAuthenticated
+
+
+@dataclass(frozen=True, slots=True)
+class Admin:
+    """The operator (KETENMONITOR_ADMIN_TOKEN)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ContactCaller:
+    """An active contact with the municipalities it reports for."""
+
+    contact_id: str
+    municipality_codes: frozenset[str]
+
+
+Caller = Admin | ContactCaller | None
+
+
+def require_contact_for(caller: Caller, municipality: str) -> ContactCaller:
+    """Delivering and releasing: only an active contact of that municipality."""
+    if caller is None:
+        raise NotAuthenticated("a bearer token is required")
+    if not isinstance(caller, ContactCaller) or municipality not in caller.municipality_codes:
+        raise NotAllowed(f"only an active contact of {municipality} may do this")
+    return caller
+
+
+def require_reader_of(caller: Caller, municipality: str) -> None:
+    """Reading a delivery: admin, or an active contact of its municipality."""
+    if caller is None:
+        raise NotAuthenticated("a bearer token is required")
+    if isinstance(caller, ContactCaller) and municipality not in caller.municipality_codes:
+        raise NotAllowed(f"only contacts of {municipality} may read its deliveries")
+
+
+def readable_municipalities(caller: Caller) -> frozenset[str] | None:
+    """None means all (admin)."""
+    if caller is None:
+        raise NotAuthenticated("a bearer token is required")
+    return None if isinstance(caller, Admin) else caller.municipality_codes

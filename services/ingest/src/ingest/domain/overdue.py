@@ -1,0 +1,45 @@
+"""Which (municipality, quarter) deliveries are overdue on a given day (SPEC section 10)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from contracts import Quarter
+from contracts.reference import municipalities_on
+
+FIRST_QUARTER = Quarter(2022, 1)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Overdue:
+    municipality: str
+    quarter: Quarter
+
+    @property
+    def due_date(self) -> date:
+        return self.quarter.due_date
+
+
+def overdue_pairs(
+    as_of: date,
+    delivered: Iterable[tuple[str, str]],
+    *,
+    municipalities: Iterable[str] | None = None,
+) -> list[Overdue]:
+    """Pairs due before ``as_of`` (delivering on the due date is on time) without a release or
+    nil return, for municipalities valid on the quarter's last day, from 2022-Q1 on."""
+    done = set(delivered)
+    wanted = set(municipalities) if municipalities is not None else None
+    result: list[Overdue] = []
+    quarter = FIRST_QUARTER
+    while quarter.due_date < as_of:
+        for municipality in municipalities_on(quarter.end):
+            code = municipality.code
+            if wanted is not None and code not in wanted:
+                continue
+            if (code, str(quarter)) not in done:
+                result.append(Overdue(code, quarter))
+        quarter = quarter.next()
+    return sorted(result)

@@ -1,0 +1,277 @@
+"""Ingest's HTTP API (SPEC section 7): parse, call the service, map its errors."""
+
+import csv
+import io
+import json
+import tempfile
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from ingest.adapters.files import CSV_TYPES, NDJSON_TYPES, media_type
+from ingest.domain.access import Caller
+from ingest.domain.errors import (
+    DeliveryNotFound,
+    IngestError,
+    NotAllowed,
+    NotAuthenticated,
+    QuarterNotEnded,
+    ReleaseRefused,
+    UploadInvalid,
+)
+from ingest.entrypoints.schemas import (
+    SAMPLE_CSV,
+    SAMPLE_NDJSON,
+    DeliveryOut,
+    OverdueItem,
+    OverdueOut,
+    ReportOut,
+)
+from ingest.service.deliveries import Deliveries
+from ketenkit import FieldError, ProblemDetail
+from ketenkit.problems import problem_response
+
+bearer = HTTPBearer(auto_error=False, description="A contact's personal token, or the admin token.")
+Municipality = Annotated[str, Query(pattern=r"^GM\d{4}$", examples=["GM0344"])]
+QuarterParam = Annotated[str, Query(max_length=7, examples=["2025-Q3"], description="YYYY-Qn")]
+DeliveryId = Annotated[str, Path(max_length=64)]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ProblemDetail, "content": {"application/problem+json": {}}}
+    for status in (401, 403, 404, 409, 413, 415, 422)
+}
+SPOOL_IN_MEMORY = 1024 * 1024
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """Keep spreadsheet programs from running a cell as a formula (CSV injection)."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def build_router(deliveries: Deliveries, *, max_upload_bytes: int) -> APIRouter:
+    router = APIRouter(prefix="/v1/deliveries", tags=["deliveries"], responses=ERRORS)
+
+    async def caller(
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> Caller:
+        return await deliveries.identify(credentials.credentials if credentials else None)
+
+    Who = Annotated[Caller, Depends(caller)]  # noqa: N806 - a type alias
+
+    @router.post(
+        "",
+        status_code=202,
+        summary="Deliver a quarter's file (aanleveren), streamed; or a nil return",
+        openapi_extra={
+            "requestBody": {
+                "required": False,
+                "content": {
+                    "text/csv": {"schema": {"type": "string"}, "example": SAMPLE_CSV},
+                    "application/x-ndjson": {
+                        "schema": {"type": "string"},
+                        "example": SAMPLE_NDJSON,
+                    },
+                },
+            }
+        },
+    )
+    async def upload(
+        request: Request,
+        who: Who,
+        municipality: Municipality,
+        quarter: QuarterParam,
+        nil_return: bool = False,
+        idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    ) -> DeliveryOut:
+        content_type = request.headers.get("content-type", "")
+        kind = media_type(content_type)
+        if not nil_return and kind not in CSV_TYPES | NDJSON_TYPES:
+            raise UploadInvalid(
+                415,
+                "content-type",
+                "media_type_unsupported",
+                "send text/csv or application/x-ndjson",
+            )
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
+            size = 0
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > max_upload_bytes:
+                    raise UploadInvalid(
+                        413,
+                        "body",
+                        "body_too_large",
+                        f"the upload limit is {max_upload_bytes} bytes",
+                    )
+                spool.write(chunk)
+            spool.seek(0)
+            delivery = await deliveries.upload(
+                caller=who,
+                municipality=municipality,
+                quarter=quarter,
+                content_type=kind,
+                body=spool,
+                body_size=size,
+                idempotency_key=idempotency_key,
+                nil_return=nil_return,
+            )
+        return DeliveryOut.of(delivery)
+
+    @router.get("", summary="Deliveries (admin: all; a contact: its own municipalities)")
+    async def find(
+        who: Who,
+        municipality: Annotated[str | None, Query(pattern=r"^GM\d{4}$")] = None,
+        quarter: Annotated[str | None, Query(max_length=7)] = None,
+        status: Literal["received", "validated", "released", "superseded", "rejected"]
+        | None = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> list[DeliveryOut]:
+        rows = await deliveries.find(
+            caller=who,
+            municipality=municipality,
+            quarter=quarter,
+            status=status,
+            limit=limit,
+            offset=offset,
+        )
+        return [DeliveryOut.of(row) for row in rows]
+
+    @router.get("/overdue", summary="Municipality-quarters overdue on as_of (default today)")
+    async def overdue(who: Who, as_of: date | None = None) -> OverdueOut:
+        day = as_of or deliveries.today()
+        items = await deliveries.overdue(caller=who, as_of=day)
+        return OverdueOut(as_of=day, count=len(items), items=[OverdueItem.of(i) for i in items])
+
+    @router.get("/{delivery_id}", summary="A delivery's status and counts")
+    async def get(delivery_id: DeliveryId, who: Who) -> DeliveryOut:
+        return DeliveryOut.of(await deliveries.get(caller=who, delivery_id=delivery_id))
+
+    @router.get(
+        "/{delivery_id}/report",
+        summary="Every error with row, field, code and message (controleren); JSON or CSV",
+        response_model=ReportOut,
+        responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+    )
+    async def report(delivery_id: DeliveryId, who: Who, request: Request) -> Response:
+        delivery = await deliveries.get(caller=who, delivery_id=delivery_id)
+        pages = await deliveries.report(caller=who, delivery_id=delivery_id)
+        if "text/csv" in request.headers.get("accept", ""):
+            return StreamingResponse(
+                _csv_report(pages),
+                media_type="text/csv; charset=utf-8",
+                headers={"Content-Disposition": f'attachment; filename="report-{delivery_id}.csv"'},
+            )
+        return StreamingResponse(
+            _json_report(delivery.id, delivery.status, pages), media_type="application/json"
+        )
+
+    @router.post(
+        "/{delivery_id}/release",
+        summary="Release (vrijgeven) to CBS; a later release supersedes the earlier one",
+    )
+    async def release(
+        delivery_id: DeliveryId, who: Who, accept_partial: bool = False
+    ) -> DeliveryOut:
+        delivery = await deliveries.release(
+            caller=who, delivery_id=delivery_id, accept_partial=accept_partial
+        )
+        return DeliveryOut.of(delivery)
+
+    return router
+
+
+async def _csv_report(pages: AsyncIterator[Any]) -> AsyncIterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["row", "field", "code", "message", "severity"])
+    async for page in pages:
+        for e in page:
+            writer.writerow([e.row, neutralise(e.field), e.code, neutralise(e.message), e.severity])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()
+
+
+async def _json_report(
+    delivery_id: str, status: str, pages: AsyncIterator[Any]
+) -> AsyncIterator[str]:
+    yield json.dumps({"delivery_id": delivery_id, "status": status})[:-1] + ', "errors": ['
+    first = True
+    async for page in pages:
+        for e in page:
+            item = json.dumps(
+                {
+                    "row": e.row,
+                    "field": e.field,
+                    "code": e.code,
+                    "message": e.message,
+                    "severity": e.severity,
+                }
+            )
+            yield item if first else "," + item
+            first = False
+    yield "]}"
+
+
+def _problem(exc: IngestError) -> JSONResponse:
+    if isinstance(exc, NotAuthenticated):
+        return problem_response(
+            ProblemDetail(
+                title="Not authenticated", status=401, code="not_authenticated", detail=str(exc)
+            ),
+            {"WWW-Authenticate": "Bearer"},
+        )
+    if isinstance(exc, NotAllowed):
+        return problem_response(
+            ProblemDetail(title="Forbidden", status=403, code="forbidden", detail=str(exc))
+        )
+    if isinstance(exc, DeliveryNotFound):
+        return problem_response(
+            ProblemDetail(title="Delivery not found", status=404, code="delivery_not_found")
+        )
+    if isinstance(exc, QuarterNotEnded):
+        return problem_response(
+            ProblemDetail(
+                title="Quarter has not ended",
+                status=422,
+                code="quarter_not_ended",
+                detail=str(exc),
+                errors=[
+                    FieldError(loc=["query", "quarter"], code="quarter_not_ended", msg=str(exc))
+                ],
+            )
+        )
+    if isinstance(exc, ReleaseRefused):
+        return problem_response(
+            ProblemDetail(title="Release refused", status=409, code=exc.code, detail=str(exc))
+        )
+    if isinstance(exc, UploadInvalid):
+        where = (
+            "header"
+            if exc.field == "content-type"
+            else ("body" if exc.field == "body" else "query")
+        )
+        return problem_response(
+            ProblemDetail(
+                title="Upload refused",
+                status=exc.status,
+                code=exc.code,
+                detail=str(exc),
+                errors=[FieldError(loc=[where, exc.field], code=exc.code, msg=str(exc))],
+            )
+        )
+    return problem_response(ProblemDetail(title="Ingest error", status=400, detail=str(exc)))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def handler(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, IngestError)
+        return _problem(exc)
+
+    app.add_exception_handler(IngestError, handler)

@@ -1,0 +1,39 @@
+"""Ingest's Kafka subscribers: thin, one service call each (docstrings feed AsyncAPI)."""
+
+from __future__ import annotations
+
+from ingest.service.contacts import apply_contact_states
+from ingest.service.feeds import FeedProcessor
+from ketenkit import ServiceRuntime, group_id, subscribe_batch
+from ketenkit.incoming import Incoming
+
+
+def register_subscribers(runtime: ServiceRuntime, feeds: FeedProcessor) -> None:
+    settings, broker = runtime.settings, runtime.broker
+
+    @subscribe_batch(
+        broker,
+        settings,
+        "feeds.coa.v1",
+        "feeds.duo.v1",
+        group_id=group_id(settings, "feeds"),
+        title="feeds",
+        description="COA and DUO events: validated, pseudonymised, "
+        "forwarded to records.coa.v1 / records.duo.v1; invalid ones to deadletter.v1.",
+    )
+    async def on_feed_events(batch: list[Incoming]) -> None:
+        """Validate and pseudonymise COA and DUO feed events."""
+        await feeds.process(batch)
+
+    @subscribe_batch(
+        broker,
+        settings,
+        "registry.contacts.v1",
+        group_id=group_id(settings, "contacts"),
+        title="registry.contacts.v1",
+        description="Contact states: ingest's own "
+        "projection of who may deliver and release for which municipality.",
+    )
+    async def on_contact_states(batch: list[Incoming]) -> None:
+        """Keep the projection of registered contacts (token hashes and status) current."""
+        await apply_contact_states(runtime.db, runtime.policy, batch)

@@ -1,0 +1,38 @@
+"""Ingest's business metrics (SPEC section 9), in one place. No label holds personal data."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge
+
+
+class IngestMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.deliveries = Counter(
+            "ingest_deliveries_total",
+            "Deliveries reaching a status.",
+            ["status"],
+            registry=registry,
+        )
+        self.records = Counter(
+            "ingest_records_total",
+            "Records read, by source and outcome (accepted, rejected).",
+            ["source", "outcome"],
+            registry=registry,
+        )
+        self.validation_errors = Counter(
+            "ingest_validation_errors_total",
+            "Validation errors by source and error code.",
+            ["source", "code"],
+            registry=registry,
+        )
+        self.deadletters = Counter(
+            "ingest_deadletters_total",
+            "Feed events sent to deadletter.v1, by source and reason.",
+            ["source", "reason"],
+            registry=registry,
+        )
+        self.overdue = Gauge(
+            "ingest_deliveries_overdue",
+            "Municipality-quarters without a released delivery or nil return after the due date.",
+            registry=registry,
+        )

@@ -1,0 +1,53 @@
+"""Use case of the registry's topic: keep ingest's projection of contacts up to date."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from contracts import ContactState
+from ingest.adapters import store
+from ketenkit import Database, DeadLetterPolicy, claim_new
+from ketenkit.incoming import Incoming
+
+logger = logging.getLogger(__name__)
+CONSUMER = "ingest.contacts"
+
+
+async def apply_contact_states(
+    db: Database, policy: DeadLetterPolicy, batch: Sequence[Incoming]
+) -> None:
+    """Apply each new contact state in one transaction; a newer state is never overwritten."""
+    readable = [i for i in batch if i.envelope is not None and i.envelope.data is not None]
+    broken: list[tuple[Incoming, str, str]] = [
+        (i, i.error.code, i.error.detail) for i in batch if i.error is not None
+    ]
+    async with db.transaction() as session:
+        fresh = await claim_new(
+            session,
+            consumer=CONSUMER,
+            events=[(i.envelope.source, i.envelope.id) for i in readable if i.envelope],
+        )
+        for incoming, new in zip(readable, fresh, strict=True):
+            assert incoming.envelope is not None
+            if not new:
+                continue
+            try:
+                state = ContactState.model_validate(incoming.envelope.data)
+                version = int(incoming.envelope.sequence or 0)
+            except (ValidationError, ValueError) as exc:
+                broken.append((incoming, "field_invalid", str(exc).splitlines()[0]))
+                continue
+            await store.upsert_contact(
+                session,
+                contact_id=state.contact_id,
+                status=state.status,
+                role=state.role,
+                token_sha256=state.token_sha256,
+                municipality_codes=list(state.municipality_codes),
+                version=version,
+            )
+    for incoming, code, detail in broken:
+        await policy.send([incoming.record], code, detail)

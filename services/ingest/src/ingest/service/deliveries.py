@@ -1,0 +1,462 @@
+"""Municipal deliveries: deliver (aanleveren), check (controleren), release (vrijgeven)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import uuid
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from itertools import islice
+from typing import IO
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from contracts import Pseudonymiser, Quarter, QuarterInvalid
+from contracts.reference import is_valid
+from ingest.adapters import store
+from ingest.adapters.files import DeliveryFile, FileProblem, RowProblem
+from ingest.adapters.tables import DeliveryErrorRow, DeliveryRow
+from ingest.domain.access import (
+    Admin,
+    Caller,
+    ContactCaller,
+    readable_municipalities,
+    require_contact_for,
+    require_reader_of,
+)
+from ingest.domain.errors import (
+    DeliveryNotFound,
+    NotAuthenticated,
+    QuarterNotEnded,
+    ReleaseRefused,
+    UploadInvalid,
+)
+from ingest.domain.overdue import Overdue, overdue_pairs
+from ingest.domain.rows import CheckedRow, RowError, RowValidator, unknown_columns
+from ingest.metrics import IngestMetrics
+from ingest.service.events import delivery_event, record_event, retraction_event
+from ketenkit import Database, OutboxRelay, Outgoing, add_to_outbox
+
+logger = logging.getLogger(__name__)
+BATCH = 2000
+MAX_WARNINGS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Topics:
+    deliveries: str
+    records: str
+
+
+class Deliveries:
+    """The delivery use cases over ingest's store; events go out through the outbox."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        relay: OutboxRelay,
+        pseudonymiser: Pseudonymiser,
+        topics: Topics,
+        metrics: IngestMetrics,
+        admin_token: str,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self.db = db
+        self.relay = relay
+        self.pseudonymiser = pseudonymiser
+        self.topics = topics
+        self.metrics = metrics
+        self._admin_token = admin_token.encode()
+        self.now = now
+        self.today = today
+
+    # -- who is calling ---------------------------------------------------------------------
+
+    async def identify(self, token: str | None) -> Caller:
+        """Admin, an active contact (from the projection of registry.contacts.v1), or None."""
+        if token is None:
+            return None
+        if hmac.compare_digest(token.encode(), self._admin_token):
+            return Admin()
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        async with self.db.sessions() as session:
+            contact = await store.contact_by_token_hash(session, token_sha256=digest)
+        if (
+            contact is None
+            or contact.status != "active"
+            or not hmac.compare_digest(contact.token_sha256, digest)
+        ):
+            raise NotAuthenticated("unknown, pending or withdrawn token")
+        return ContactCaller(contact.contact_id, frozenset(contact.municipality_codes))
+
+    # -- aanleveren ---------------------------------------------------------------------------
+
+    def _quarter(self, text: str, municipality: str) -> Quarter:
+        try:
+            quarter = Quarter.parse(text)
+        except QuarterInvalid as exc:
+            raise UploadInvalid(422, "quarter", "field_invalid", exc.detail) from None
+        if quarter.end >= self.today():
+            raise QuarterNotEnded(f"{quarter} ends on {quarter.end}; deliver after that day")
+        if not is_valid(municipality, quarter.end):
+            raise UploadInvalid(
+                422,
+                "municipality",
+                "municipality_unknown",
+                f"{municipality} is not a municipality on {quarter.end}",
+            )
+        return quarter
+
+    async def upload(
+        self,
+        *,
+        caller: Caller,
+        municipality: str,
+        quarter: str,
+        content_type: str,
+        body: IO[bytes],
+        body_size: int,
+        idempotency_key: str | None,
+        nil_return: bool,
+    ) -> DeliveryRow:
+        contact = require_contact_for(caller, municipality)
+        period = self._quarter(quarter, municipality)
+        if idempotency_key:
+            async with self.db.sessions() as session:
+                existing = await store.delivery_by_idempotency_key(
+                    session, municipality=municipality, key=idempotency_key
+                )
+            if existing is not None:
+                return existing
+        if nil_return and body_size:
+            raise UploadInvalid(
+                422, "nil_return", "field_invalid", "a nil return has an empty body"
+            )
+        delivery = DeliveryRow(
+            id=str(uuid.uuid4()),
+            municipality=municipality,
+            quarter=str(period),
+            status="received",
+            nil_return=nil_return,
+            contact_id=contact.contact_id,
+            idempotency_key=idempotency_key,
+            content_type=content_type or None,
+            received_at=self.now(),
+        )
+        try:
+            async with self.db.transaction() as session:
+                session.add(delivery)
+                await session.flush()
+                self._emit(session, delivery, "received")
+        except IntegrityError:
+            async with self.db.sessions() as session:
+                existing = await store.delivery_by_idempotency_key(
+                    session, municipality=municipality, key=idempotency_key or ""
+                )
+            if existing is None:
+                raise
+            return existing
+        self.metrics.deliveries.labels("received").inc()
+        if nil_return:
+            return await self._release(delivery.id, accept_partial=True, nil=True)
+        await self._validate(delivery, period, content_type, body, body_size)
+        self.relay.notify()
+        return delivery
+
+    async def _validate(
+        self, delivery: DeliveryRow, period: Quarter, content_type: str, body: IO[bytes], size: int
+    ) -> None:
+        validator = RowValidator(
+            municipality=delivery.municipality, quarter=period, pseudonymiser=self.pseudonymiser
+        )
+        reader = DeliveryFile(body, content_type)
+        rows = reader.rows()
+
+        def next_batch() -> list[CheckedRow]:
+            checked = []
+            for number, fields in islice(rows, BATCH):
+                if isinstance(fields, RowProblem):
+                    checked.append(
+                        CheckedRow(
+                            number,
+                            None,
+                            None,
+                            (RowError(number, "_row", "field_invalid", fields.message),),
+                        )
+                    )
+                else:
+                    checked.append(validator.check(number, fields))
+            return checked
+
+        counts = {"rows": 0, "valid": 0, "invalid": 0, "errors": 0}
+        warnings_added = False
+        try:
+            while batch := await asyncio.to_thread(next_batch):
+                async with self.db.transaction() as session:
+                    if not warnings_added:
+                        warnings_added = True
+                        self._add_warnings(session, delivery, reader.header)
+                    store.add_records(
+                        session,
+                        delivery_id=delivery.id,
+                        records=[
+                            (c.row, c.pseudonym, c.data)
+                            for c in batch
+                            if c.valid and c.pseudonym and c.data
+                        ],
+                    )
+                    errors = [e for c in batch for e in c.errors]
+                    store.add_errors(
+                        session,
+                        delivery_id=delivery.id,
+                        errors=[(e.row, e.field, e.code, e.message, e.severity) for e in errors],
+                    )
+                for error in errors:
+                    self.metrics.validation_errors.labels("municipal", error.code).inc()
+                counts["rows"] += len(batch)
+                valid = sum(1 for c in batch if c.valid)
+                counts["valid"] += valid
+                counts["invalid"] += len(batch) - valid
+                counts["errors"] += len(errors)
+            if not counts["rows"]:
+                raise FileProblem(
+                    "empty_delivery",
+                    "the delivery has no data rows; "
+                    "send nil_return=true when there is nobody to report",
+                )
+        except FileProblem as problem:
+            await self._reject(delivery, problem)
+            return
+        async with self.db.transaction() as session:
+            if not warnings_added:
+                self._add_warnings(session, delivery, reader.header)
+            row = await store.get_delivery(session, delivery_id=delivery.id)
+            assert row is not None
+            row.status = "validated"
+            row.rows, row.valid, row.invalid, row.errors = (
+                counts["rows"],
+                counts["valid"],
+                counts["invalid"],
+                counts["errors"],
+            )
+            row.warnings = delivery.warnings
+            session.add(row)
+            self._emit(session, row, "validated")
+        _copy(row, delivery)
+        self.metrics.deliveries.labels("validated").inc()
+        self.metrics.records.labels("municipal", "accepted").inc(counts["valid"])
+        self.metrics.records.labels("municipal", "rejected").inc(counts["invalid"])
+        logger.info("delivery_validated", extra={"delivery_id": delivery.id, **counts})
+
+    def _add_warnings(
+        self, session: AsyncSession, delivery: DeliveryRow, header: list[str]
+    ) -> None:
+        warnings = unknown_columns(header)[:MAX_WARNINGS]
+        delivery.warnings = len(warnings)
+        store.add_errors(
+            session,
+            delivery_id=delivery.id,
+            errors=[(w.row, w.field[:100], w.code, w.message, w.severity) for w in warnings],
+        )
+
+    async def _reject(self, delivery: DeliveryRow, problem: FileProblem) -> None:
+        async with self.db.transaction() as session:
+            await store.forget_rows(session, delivery_id=delivery.id)
+            store.add_errors(
+                session,
+                delivery_id=delivery.id,
+                errors=[(0, "_file", problem.code, str(problem), "error")],
+            )
+            row = await store.get_delivery(session, delivery_id=delivery.id)
+            assert row is not None
+            row.status = "rejected"
+            row.rows = row.valid = row.invalid = row.warnings = 0
+            row.errors = 1
+            session.add(row)
+            self._emit(session, row, "rejected")
+        _copy(row, delivery)
+        self.metrics.deliveries.labels("rejected").inc()
+        self.metrics.validation_errors.labels("municipal", problem.code).inc()
+        logger.info("delivery_rejected", extra={"delivery_id": delivery.id, "code": problem.code})
+
+    # -- vrijgeven ------------------------------------------------------------------------------
+
+    async def release(
+        self, *, caller: Caller, delivery_id: str, accept_partial: bool
+    ) -> DeliveryRow:
+        async with self.db.sessions() as session:
+            delivery = await store.get_delivery(session, delivery_id=delivery_id)
+        if delivery is None:
+            if caller is None:
+                raise NotAuthenticated("a bearer token is required")
+            raise DeliveryNotFound(delivery_id)
+        require_contact_for(caller, delivery.municipality)
+        return await self._release(delivery_id, accept_partial=accept_partial, nil=False)
+
+    async def _release(self, delivery_id: str, *, accept_partial: bool, nil: bool) -> DeliveryRow:
+        now = self.now()
+        async with self.db.transaction() as session:
+            delivery = await store.get_delivery(session, delivery_id=delivery_id)
+            assert delivery is not None
+            if delivery.status == "released" or (
+                delivery.status == "superseded" and delivery.released_at
+            ):
+                return delivery  # releasing again publishes nothing
+            if delivery.status != ("received" if nil else "validated"):
+                raise ReleaseRefused(
+                    "not_releasable", f"a {delivery.status} delivery cannot be released"
+                )
+            if delivery.invalid and not accept_partial:
+                raise ReleaseRefused(
+                    "rows_invalid",
+                    f"{delivery.invalid} row(s) are invalid: fix "
+                    "them, or release the valid rows with accept_partial=true",
+                )
+            if not nil and not delivery.valid:
+                raise ReleaseRefused("nothing_to_release", "no row of this delivery is valid")
+            # Claim the release first: of two concurrent releases, exactly one changes the row.
+            claimed = await session.exec(
+                update(DeliveryRow)
+                .where(
+                    col(DeliveryRow.id) == delivery_id, col(DeliveryRow.status) == delivery.status
+                )
+                .values(status="released", released_at=now)
+            )
+            if claimed.rowcount != 1:
+                raise ReleaseRefused("release_in_progress", "this delivery is being released")
+            previous = await store.current_release(
+                session, municipality=delivery.municipality, quarter=delivery.quarter
+            )
+            if previous is not None and previous.id == delivery.id:
+                previous = None
+            delivery.release_sequence = await store.next_release_sequence(
+                session, municipality=delivery.municipality, quarter=delivery.quarter
+            )
+            delivery.status, delivery.released_at = "released", now
+            session.add(delivery)
+            published = 0
+            async for page in store.records_of(session, delivery_id=delivery.id):
+                add_to_outbox(
+                    session,
+                    [
+                        Outgoing.event(
+                            self.topics.records, record_event(delivery, r, now), r.pseudonym
+                        )
+                        for r in page
+                    ],
+                )
+                published += len(page)
+                await session.flush()
+            retracted: list[str] = []
+            if previous is not None:
+                retracted = await store.retracted_pseudonyms(
+                    session, previous_id=previous.id, current_id=delivery.id
+                )
+                add_to_outbox(
+                    session,
+                    [
+                        Outgoing.event(self.topics.records, retraction_event(delivery, p, now), p)
+                        for p in retracted
+                    ],
+                )
+                await store.mark_superseded(session, delivery_id=previous.id, by=delivery.id)
+                previous.status, previous.superseded_by = "superseded", delivery.id
+                self._emit(session, previous, "superseded")
+            self._emit(session, delivery, "released")
+        self.relay.notify()
+        self.metrics.deliveries.labels("released").inc()
+        if previous is not None:
+            self.metrics.deliveries.labels("superseded").inc()
+        await self.refresh_overdue()
+        logger.info(
+            "delivery_released",
+            extra={
+                "delivery_id": delivery.id,
+                "records": published,
+                "retracted": len(retracted),
+                "release_sequence": delivery.release_sequence,
+            },
+        )
+        return delivery
+
+    def _emit(self, session: AsyncSession, delivery: DeliveryRow, status: str) -> None:
+        envelope = delivery_event(delivery, status, self.now())  # type: ignore[arg-type]
+        add_to_outbox(session, [Outgoing.event(self.topics.deliveries, envelope, delivery.id)])
+
+    # -- controleren and reading ---------------------------------------------------------------
+
+    async def get(self, *, caller: Caller, delivery_id: str) -> DeliveryRow:
+        async with self.db.sessions() as session:
+            delivery = await store.get_delivery(session, delivery_id=delivery_id)
+        if delivery is None:
+            readable_municipalities(caller)  # 401 before 404 for anonymous callers
+            raise DeliveryNotFound(delivery_id)
+        require_reader_of(caller, delivery.municipality)
+        return delivery
+
+    async def report(
+        self, *, caller: Caller, delivery_id: str
+    ) -> AsyncIterator[Sequence[DeliveryErrorRow]]:
+        """The delivery's errors and warnings, page by page (after the access check)."""
+        await self.get(caller=caller, delivery_id=delivery_id)
+
+        async def pages() -> AsyncIterator[Sequence[DeliveryErrorRow]]:
+            after = 0
+            while True:
+                async with self.db.sessions() as session:
+                    page = await store.errors_page(session, delivery_id=delivery_id, after_id=after)
+                if not page:
+                    return
+                yield page
+                after = page[-1].id or 0
+
+        return pages()
+
+    async def find(
+        self,
+        *,
+        caller: Caller,
+        municipality: str | None,
+        quarter: str | None,
+        status: str | None,
+        limit: int,
+        offset: int,
+    ) -> Sequence[DeliveryRow]:
+        allowed = readable_municipalities(caller)
+        if municipality and allowed is not None and municipality not in allowed:
+            require_reader_of(caller, municipality)
+        async with self.db.sessions() as session:
+            return await store.list_deliveries(
+                session,
+                municipalities=allowed,
+                municipality=municipality,
+                quarter=quarter,
+                status=status,
+                limit=limit,
+                offset=offset,
+            )
+
+    async def overdue(self, *, caller: Caller, as_of: date) -> list[Overdue]:
+        allowed = readable_municipalities(caller)
+        async with self.db.sessions() as session:
+            delivered = await store.delivered_pairs(session)
+        return overdue_pairs(as_of, delivered, municipalities=allowed)
+
+    async def refresh_overdue(self) -> None:
+        async with self.db.sessions() as session:
+            delivered = await store.delivered_pairs(session)
+        self.metrics.overdue.set(len(overdue_pairs(self.today(), delivered)))
+
+
+def _copy(source: DeliveryRow, target: DeliveryRow) -> None:
+    for name in DeliveryRow.model_fields:
+        setattr(target, name, getattr(source, name))

@@ -1,0 +1,91 @@
+"""Use case of the COA and DUO feeds: validate, pseudonymise, forward or dead-letter."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from faststream.kafka import KafkaBroker
+
+from contracts import Pseudonymiser
+from ingest.domain.feeds import FeedRecord, FeedRejection, pseudonym_of_key, validate_feed_event
+from ingest.metrics import IngestMetrics
+from ketenkit import Outgoing, dead_letter, publish_all
+from ketenkit.incoming import Incoming
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedTopics:
+    coa_in: str
+    duo_in: str
+    coa_out: str
+    duo_out: str
+    deadletter: str
+
+
+class FeedProcessor:
+    """One batch in, its records and dead letters out; the offsets are committed afterwards.
+
+    No database is involved: the records' ids derive from the feed events' ids, so a batch
+    that is processed again after a crash yields the same records, which linkage drops.
+    """
+
+    def __init__(
+        self,
+        *,
+        broker: KafkaBroker,
+        pseudonymiser: Pseudonymiser,
+        topics: FeedTopics,
+        metrics: IngestMetrics,
+        failed_by: str = "ingest",
+    ) -> None:
+        self.broker = broker
+        self.pseudonymiser = pseudonymiser
+        self.topics = topics
+        self.metrics = metrics
+        self.failed_by = failed_by
+
+    async def process(self, batch: Sequence[Incoming]) -> None:
+        out: list[Outgoing] = []
+        for incoming in batch:
+            feed = "coa" if incoming.topic == self.topics.coa_in else "duo"
+            if incoming.error is not None:
+                result: FeedRecord | FeedRejection = FeedRejection(
+                    incoming.error.code,
+                    incoming.error.detail,
+                    pseudonym_of_key(self.pseudonymiser, incoming.record.key),
+                )
+            else:
+                assert incoming.envelope is not None
+                result = validate_feed_event(feed, incoming.envelope, self.pseudonymiser)
+            if isinstance(result, FeedRecord):
+                topic = self.topics.coa_out if feed == "coa" else self.topics.duo_out
+                out.append(Outgoing.event(topic, result.envelope, result.pseudonym))
+                self.metrics.records.labels(feed, "accepted").inc()
+                continue
+            out.append(
+                dead_letter(
+                    incoming.record,
+                    code=result.code,
+                    detail=result.detail,
+                    failed_by=self.failed_by,
+                    key=result.pseudonym,
+                    topic=self.topics.deadletter,
+                )
+            )
+            self.metrics.records.labels(feed, "rejected").inc()
+            self.metrics.validation_errors.labels(feed, result.code).inc()
+            self.metrics.deadletters.labels(feed, result.code).inc()
+            logger.info(
+                "feed_event_dead_lettered",
+                extra={
+                    "topic": incoming.topic,
+                    "partition": incoming.record.partition,
+                    "offset": incoming.record.offset,
+                    "code": result.code,
+                },
+            )
+        await publish_all(self.broker, out)
