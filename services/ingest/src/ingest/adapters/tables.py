@@ -27,6 +27,8 @@ class DeliveryRow(SQLModel, table=True):
     __tablename__ = "deliveries"
     __table_args__ = (
         UniqueConstraint("municipality", "idempotency_key", name="uq_delivery_idempotency"),
+        # Two releases of one quarter racing each other cannot both get the same sequence.
+        UniqueConstraint("municipality", "quarter", "release_sequence", name="uq_release_sequence"),
     )
 
     id: str = Field(primary_key=True, max_length=36)

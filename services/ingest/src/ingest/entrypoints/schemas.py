@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,6 +18,11 @@ SAMPLE_NDJSON = (
     '{"bsn": "111222333", "gemeentecode": "GM0344", "doelgroep": "gezinsmigrant", '
     '"datum_eerste_pip": "2025-03-10", "leerroute": "b1"}\n'
 )
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything is stored in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class Counts(BaseModel):
@@ -78,8 +83,8 @@ class DeliveryOut(BaseModel):
             ),
             release_sequence=row.release_sequence,
             superseded_by=row.superseded_by,
-            received_at=row.received_at,
-            released_at=row.released_at,
+            received_at=_utc(row.received_at),
+            released_at=_utc(row.released_at) if row.released_at else None,
         )
 
 

@@ -300,7 +300,14 @@ class Deliveries:
                 raise NotAuthenticated("a bearer token is required")
             raise DeliveryNotFound(delivery_id)
         require_contact_for(caller, delivery.municipality)
-        return await self._release(delivery_id, accept_partial=accept_partial, nil=False)
+        try:
+            return await self._release(delivery_id, accept_partial=accept_partial, nil=False)
+        except IntegrityError:
+            raise ReleaseRefused(
+                "release_conflict",
+                "another release of this municipality and quarter happened at the same moment; "
+                "try again",
+            ) from None
 
     async def _release(self, delivery_id: str, *, accept_partial: bool, nil: bool) -> DeliveryRow:
         now = self.now()
@@ -323,6 +330,9 @@ class Deliveries:
                 )
             if not nil and not delivery.valid:
                 raise ReleaseRefused("nothing_to_release", "no row of this delivery is valid")
+            previous = await store.current_release(
+                session, municipality=delivery.municipality, quarter=delivery.quarter
+            )
             # Claim the release first: of two concurrent releases, exactly one changes the row.
             claimed = await session.exec(
                 update(DeliveryRow)
@@ -333,11 +343,6 @@ class Deliveries:
             )
             if claimed.rowcount != 1:
                 raise ReleaseRefused("release_in_progress", "this delivery is being released")
-            previous = await store.current_release(
-                session, municipality=delivery.municipality, quarter=delivery.quarter
-            )
-            if previous is not None and previous.id == delivery.id:
-                previous = None
             delivery.release_sequence = await store.next_release_sequence(
                 session, municipality=delivery.municipality, quarter=delivery.quarter
             )

@@ -1,0 +1,144 @@
+"""Feed events: validation codes, pseudonymisation and deterministic derived records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from contracts import Envelope, Pseudonymiser, derived_id
+from ingest.domain.feeds import FeedRecord, FeedRejection, validate_feed_event
+
+P = Pseudonymiser("unit-test-pseudonym-key-0123456789")
+COA = {
+    "bsn": "111222333",
+    "v_nummer": "123",
+    "datum_verblijfsvergunning": "2024-02-01",
+    "gemeentecode_koppeling": "GM0344",
+    "datum_koppeling": "2024-03-15",
+    "datum_huisvesting": "2024-07-01",
+    "gewijzigd_op": "2024-07-01T09:30:00Z",
+}
+
+
+def event(type_: str, data: dict[str, Any], source: str = "urn:nld:coa:feed") -> Envelope:
+    return Envelope(id="e-1", source=source, type=type_, data=data)
+
+
+def test_coa_event_becomes_a_pseudonymised_record_with_a_derived_id() -> None:
+    result = validate_feed_event("coa", event("nl.coa.vergunninghouder.gewijzigd", COA), P)
+    assert isinstance(result, FeedRecord)
+    assert result.pseudonym == P.pseudonymise("111222333")
+    assert result.envelope.id == derived_id("urn:nld:coa:feed", "e-1")
+    assert result.envelope.subject == result.pseudonym
+    assert result.envelope.data is not None
+    assert "bsn" not in result.envelope.data
+    assert "v_nummer" not in result.envelope.data
+    assert "111222333" not in result.envelope.model_dump_json()
+
+
+@pytest.mark.parametrize(
+    ("type_", "data", "code"),
+    [
+        ("nl.coa.vergunninghouder.gewijzigd", {**COA, "bsn": "111222334"}, "bsn_invalid"),
+        (
+            "nl.coa.vergunninghouder.gewijzigd",
+            {k: v for k, v in COA.items() if k != "datum_koppeling"},
+            "field_missing",
+        ),
+        (
+            "nl.coa.vergunninghouder.gewijzigd",
+            {**COA, "datum_koppeling": "15-03-2024"},
+            "date_invalid",
+        ),
+        (
+            "nl.coa.vergunninghouder.gewijzigd",
+            {**COA, "gemeentecode_koppeling": "GM0457"},
+            "municipality_unknown",
+        ),
+        (
+            "nl.coa.vergunninghouder.gewijzigd",
+            {**COA, "gemeentecode_koppeling": "GM12"},
+            "field_invalid",
+        ),
+        ("nl.coa.asielzoeker.verhuisd", COA, "type_unknown"),
+    ],
+)
+def test_invalid_coa_events_are_rejected_with_their_code(
+    type_: str, data: dict[str, Any], code: str
+) -> None:
+    result = validate_feed_event("coa", event(type_, data), P)
+    assert isinstance(result, FeedRejection)
+    assert result.code == code
+    assert "111222333" not in result.detail
+
+
+def test_rejection_keeps_the_pseudonym_when_the_bsn_was_valid() -> None:
+    result = validate_feed_event(
+        "coa", event("nl.coa.vergunninghouder.gewijzigd", {**COA, "datum_koppeling": "x"}), P
+    )
+    assert isinstance(result, FeedRejection)
+    assert result.pseudonym == P.pseudonymise("111222333")
+
+
+@pytest.mark.parametrize(
+    ("type_", "data", "kind"),
+    [
+        (
+            "nl.duo.inburgeringsplicht.vastgesteld",
+            {
+                "datum_start_inburgeringsplicht": "2024-01-15",
+                "datum_kennisgeving": "2024-01-20",
+                "doelgroep": "asielstatushouder",
+                "gewijzigd_op": "2024-01-20T08:00:00Z",
+            },
+            "vastgesteld",
+        ),
+        (
+            "nl.duo.examen.uitslag",
+            {
+                "onderdeel": "lezen",
+                "niveau": "B1",
+                "resultaat": "behaald",
+                "datum_examen": "2025-05-12",
+            },
+            "examen_uitslag",
+        ),
+        (
+            "nl.duo.termijn.verlengd",
+            {"verlenging_weken": 26, "besluit_id": "B-1", "datum_besluit": "2025-09-01"},
+            "termijn_verlengd",
+        ),
+        (
+            "nl.duo.inburgeringsplicht.beeindigd",
+            {"reden": "voldaan", "datum": "2026-03-01"},
+            "beeindigd",
+        ),
+        (
+            "nl.duo.inburgeringsplicht.ingetrokken",
+            {"datum": "2024-02-10", "toelichting": "t"},
+            "ingetrokken",
+        ),
+    ],
+)
+def test_every_duo_kind_is_carried_on(type_: str, data: dict[str, Any], kind: str) -> None:
+    result = validate_feed_event(
+        "duo", event(type_, {"bsn": "111222333", **data}, "urn:nld:duo:feed"), P
+    )
+    assert isinstance(result, FeedRecord)
+    assert result.envelope.type == "nl.ketenmonitor.record.duo"
+    assert result.envelope.data is not None
+    assert result.envelope.data["kind"] == kind
+
+
+def test_duo_event_with_unknown_exam_component_is_field_invalid() -> None:
+    data = {
+        "bsn": "111222333",
+        "onderdeel": "rekenen",
+        "niveau": "B1",
+        "resultaat": "behaald",
+        "datum_examen": "2025-05-12",
+    }
+    result = validate_feed_event("duo", event("nl.duo.examen.uitslag", data, "urn:nld:duo:feed"), P)
+    assert isinstance(result, FeedRejection)
+    assert result.code == "field_invalid"
