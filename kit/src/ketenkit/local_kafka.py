@@ -99,6 +99,7 @@ class LocalKafka:
         heap: str = "768m",
         libs: Path = LIBS_DIR,
     ) -> None:
+        self._fixed_port = port is not None
         self.port = port or free_port()
         self.controller_port = free_port()
         self._own_dir = data_dir is None
@@ -163,8 +164,25 @@ class LocalKafka:
         ]
         return command
 
-    def start(self, timeout: float = 60.0) -> str:
-        """Format (first time), start the broker, and return its address once it answers."""
+    def start(self, timeout: float = 60.0, attempts: int = 3) -> str:
+        """Format (first time), start the broker, and return its address once it answers.
+
+        Free ports are picked by binding and releasing them, so another process may take one
+        before the JVM binds it; then the start is tried again on other ports.
+        """
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._start_once(timeout)
+            except LocalKafkaError as exc:
+                if attempt == attempts or "Address already in use" not in str(exc):
+                    raise
+                logger.warning("local_kafka_port_taken", extra={"attempt": attempt})
+                self.controller_port = free_port()
+                if not self._fixed_port:
+                    self.port = free_port()
+        raise AssertionError("unreachable")
+
+    def _start_once(self, timeout: float) -> str:
         ensure_jars(self.libs)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         config = self._write_config()

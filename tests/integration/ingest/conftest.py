@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
-from faststream.kafka import KafkaBroker
 from fastapi.testclient import TestClient
+from faststream.kafka import KafkaBroker
 from pydantic import SecretStr
 
 from contracts import Berichtgever, ContactState, Envelope, create_topics
-from contracts.registry import CONTACT_APPROVED, CONTACT_WITHDRAWN
+from contracts.registry import CONTACT_APPROVED, CONTACT_WITHDRAWN, ContactStatus
 from ingest.app import create_app
 from ingest.config import Settings
 from ketenkit import Outgoing, publish_all
@@ -48,7 +49,7 @@ class Ingest:
     def contact(
         self,
         *codes: str,
-        status: str = "active",
+        status: ContactStatus = "active",
         contact_id: str | None = None,
         token: str | None = None,
         wait: bool = True,
@@ -62,7 +63,7 @@ class Ingest:
         state = ContactState(
             contact_id=contact_id,
             status=status,
-            role="backup",  # type: ignore[arg-type]
+            role="backup",
             municipality_codes=codes or ("GM0344",),
             berichtgever=Berichtgever(name="Gemeente", kind="gemeente"),
             name="Test Contact",
@@ -101,13 +102,14 @@ class Ingest:
         quarter: str = "2025-Q2",
         content_type: str = "text/csv",
         **params: str,
-    ):  # type: ignore[no-untyped-def]
-        return self.client.post(
+    ) -> httpx.Response:
+        response: httpx.Response = self.client.post(
             "/v1/deliveries",
             params={"municipality": municipality, "quarter": quarter, **params},
             content=body.encode() if isinstance(body, str) else body,
             headers={**self.auth(token), "content-type": content_type},
         )
+        return response
 
 
 def ingest_settings(kafka_bootstrap: str, unique: str, database_url: str) -> Settings:

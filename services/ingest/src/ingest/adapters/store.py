@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, insert, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -132,31 +132,43 @@ async def delivered_pairs(session: AsyncSession) -> set[tuple[str, str]]:
     return set(result.all())
 
 
-def add_errors(
+async def add_errors(
     session: AsyncSession, *, delivery_id: str, errors: Sequence[tuple[int, str, str, str, str]]
 ) -> None:
-    for row, field, code, message, severity in errors:
-        session.add(
-            DeliveryErrorRow(
-                delivery_id=delivery_id,
-                row=row,
-                field=field,
-                code=code,
-                message=message[:300],
-                severity=severity,
-            )
+    """Insert a batch of errors and warnings in one statement (executemany)."""
+    if errors:
+        connection = await session.connection()
+        await connection.execute(
+            insert(DeliveryErrorRow),
+            [
+                {
+                    "delivery_id": delivery_id,
+                    "row": row,
+                    "field": field,
+                    "code": code,
+                    "message": message[:300],
+                    "severity": severity,
+                }
+                for row, field, code, message, severity in errors
+            ],
         )
 
 
-def add_records(
+async def add_records(
     session: AsyncSession,
     *,
     delivery_id: str,
     records: Sequence[tuple[int, str, dict[str, str | None]]],
 ) -> None:
-    for row, pseudonym, data in records:
-        session.add(
-            DeliveryRecordRow(delivery_id=delivery_id, row=row, pseudonym=pseudonym, data=data)
+    """Insert a batch of valid rows in one statement (executemany)."""
+    if records:
+        connection = await session.connection()
+        await connection.execute(
+            insert(DeliveryRecordRow),
+            [
+                {"delivery_id": delivery_id, "row": row, "pseudonym": pseudonym, "data": data}
+                for row, pseudonym, data in records
+            ],
         )
 
 

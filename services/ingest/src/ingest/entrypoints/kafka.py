@@ -2,10 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from contracts import (
+    CoaVergunninghouderGewijzigd,
+    ContactState,
+    DuoBeeindigd,
+    DuoExamenUitslag,
+    DuoIngetrokken,
+    DuoTermijnVerlengd,
+    DuoVastgesteld,
+)
 from ingest.service.contacts import apply_contact_states
 from ingest.service.feeds import FeedProcessor
 from ketenkit import ServiceRuntime, group_id, subscribe_batch
-from ketenkit.incoming import Incoming
+from ketenkit.incoming import Incoming, batch_schema
+
+FeedBatch = Annotated[
+    list[Incoming],
+    batch_schema(
+        CoaVergunninghouderGewijzigd,
+        DuoVastgesteld,
+        DuoExamenUitslag,
+        DuoTermijnVerlengd,
+        DuoBeeindigd,
+        DuoIngetrokken,
+    ),
+]
+ContactBatch = Annotated[list[Incoming], batch_schema(ContactState)]
 
 
 def register_subscribers(runtime: ServiceRuntime, feeds: FeedProcessor) -> None:
@@ -21,7 +45,7 @@ def register_subscribers(runtime: ServiceRuntime, feeds: FeedProcessor) -> None:
         description="COA and DUO events: validated, pseudonymised, "
         "forwarded to records.coa.v1 / records.duo.v1; invalid ones to deadletter.v1.",
     )
-    async def on_feed_events(batch: list[Incoming]) -> None:
+    async def on_feed_events(batch: FeedBatch) -> None:
         """Validate and pseudonymise COA and DUO feed events."""
         await feeds.process(batch)
 
@@ -34,6 +58,6 @@ def register_subscribers(runtime: ServiceRuntime, feeds: FeedProcessor) -> None:
         description="Contact states: ingest's own "
         "projection of who may deliver and release for which municipality.",
     )
-    async def on_contact_states(batch: list[Incoming]) -> None:
+    async def on_contact_states(batch: ContactBatch) -> None:
         """Keep the projection of registered contacts (token hashes and status) current."""
         await apply_contact_states(runtime.db, runtime.policy, batch)

@@ -204,8 +204,8 @@ class Deliveries:
                 async with self.db.transaction() as session:
                     if not warnings_added:
                         warnings_added = True
-                        self._add_warnings(session, delivery, reader.header)
-                    store.add_records(
+                        await self._add_warnings(session, delivery, reader.header)
+                    await store.add_records(
                         session,
                         delivery_id=delivery.id,
                         records=[
@@ -215,7 +215,7 @@ class Deliveries:
                         ],
                     )
                     errors = [e for c in batch for e in c.errors]
-                    store.add_errors(
+                    await store.add_errors(
                         session,
                         delivery_id=delivery.id,
                         errors=[(e.row, e.field, e.code, e.message, e.severity) for e in errors],
@@ -238,7 +238,7 @@ class Deliveries:
             return
         async with self.db.transaction() as session:
             if not warnings_added:
-                self._add_warnings(session, delivery, reader.header)
+                await self._add_warnings(session, delivery, reader.header)
             row = await store.get_delivery(session, delivery_id=delivery.id)
             assert row is not None
             row.status = "validated"
@@ -257,12 +257,12 @@ class Deliveries:
         self.metrics.records.labels("municipal", "rejected").inc(counts["invalid"])
         logger.info("delivery_validated", extra={"delivery_id": delivery.id, **counts})
 
-    def _add_warnings(
+    async def _add_warnings(
         self, session: AsyncSession, delivery: DeliveryRow, header: list[str]
     ) -> None:
         warnings = unknown_columns(header)[:MAX_WARNINGS]
         delivery.warnings = len(warnings)
-        store.add_errors(
+        await store.add_errors(
             session,
             delivery_id=delivery.id,
             errors=[(w.row, w.field[:100], w.code, w.message, w.severity) for w in warnings],
@@ -271,7 +271,7 @@ class Deliveries:
     async def _reject(self, delivery: DeliveryRow, problem: FileProblem) -> None:
         async with self.db.transaction() as session:
             await store.forget_rows(session, delivery_id=delivery.id)
-            store.add_errors(
+            await store.add_errors(
                 session,
                 delivery_id=delivery.id,
                 errors=[(0, "_file", problem.code, str(problem), "error")],

@@ -1,0 +1,125 @@
+"""COA and DUO feeds on the real broker: records out, poison to deadletter.v1, stream goes on."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from contracts import Envelope, Pseudonymiser, derived_id
+from ketenkit import Outgoing
+from tests.helpers import eventually_sync, read_topic
+
+from .conftest import PSEUDONYM_KEY, Ingest, publish
+
+P = Pseudonymiser(PSEUDONYM_KEY)
+COA = {
+    "bsn": "111222333",
+    "datum_verblijfsvergunning": "2024-02-01",
+    "gemeentecode_koppeling": "GM0344",
+    "datum_koppeling": "2024-03-15",
+    "gewijzigd_op": "2024-07-01T09:30:00Z",
+}
+DUO = {
+    "bsn": "123456782",
+    "datum_start_inburgeringsplicht": "2024-01-15",
+    "datum_kennisgeving": "2024-01-20",
+    "doelgroep": "asielstatushouder",
+    "gewijzigd_op": "2024-01-20T08:00:00Z",
+}
+
+
+def feed_event(topic: str, n: int, type_: str, data: dict[str, Any], source: str) -> Outgoing:
+    envelope = Envelope(id=f"feed-{n}", source=source, type=type_, data=data)
+    return Outgoing.event(topic, envelope, key=str(data.get("bsn", "")))
+
+
+def raw(
+    topic: str, key: bytes | None, headers: list[tuple[str, bytes]], value: bytes | None
+) -> Outgoing:
+    return Outgoing(topic, key.decode() if key else None, tuple(headers), value)
+
+
+def test_feed_events_become_records_and_poison_is_dead_lettered(ingest_sqlite: Ingest) -> None:
+    ingest = ingest_sqlite
+    coa, duo = ingest.settings.topic("feeds.coa.v1"), ingest.settings.topic("feeds.duo.v1")
+    good_headers = list(
+        feed_event(coa, 0, "nl.coa.vergunninghouder.gewijzigd", COA, "urn:nld:coa:feed").headers
+    )
+    no_id = [(k, v) for k, v in good_headers if k != "ce_id"]
+    messages = [
+        feed_event(coa, 1, "nl.coa.vergunninghouder.gewijzigd", COA, "urn:nld:coa:feed"),
+        raw(coa, b"111222333", good_headers, b"this is not json 111222333"),  # payload_unreadable
+        raw(coa, b"111222333", no_id, json.dumps(COA).encode()),  # envelope_invalid
+        raw(coa, b"111222333", good_headers, b"\xff\xfe\x00"),  # invalid UTF-8
+        feed_event(coa, 2, "nl.coa.onbekend", COA, "urn:nld:coa:feed"),  # type_unknown
+        feed_event(
+            coa,
+            3,
+            "nl.coa.vergunninghouder.gewijzigd",
+            {**COA, "bsn": "111222334"},
+            "urn:nld:coa:feed",
+        ),  # bsn_invalid
+        feed_event(
+            coa,
+            4,
+            "nl.coa.vergunninghouder.gewijzigd",
+            {**COA, "gemeentecode_koppeling": "GM0457"},
+            "urn:nld:coa:feed",
+        ),  # municipality_unknown
+        feed_event(duo, 5, "nl.duo.inburgeringsplicht.vastgesteld", DUO, "urn:nld:duo:feed"),
+        feed_event(
+            duo,
+            6,
+            "nl.duo.examen.uitslag",
+            {"bsn": "123456782", "onderdeel": "lezen"},
+            "urn:nld:duo:feed",
+        ),  # field_missing
+        feed_event(duo, 7, "nl.duo.inburgeringsplicht.vastgesteld", DUO, "urn:nld:duo:feed"),
+    ]
+    asyncio.run(publish(ingest.bootstrap, messages))
+    letters = asyncio.run(
+        read_topic(ingest.bootstrap, ingest.settings.topic("deadletter.v1"), count=7)
+    )
+    reasons = sorted(dict(r.headers)["x-error-code"].decode() for r in letters)
+    assert reasons == sorted(
+        [
+            "payload_unreadable",
+            "envelope_invalid",
+            "payload_unreadable",
+            "type_unknown",
+            "bsn_invalid",
+            "municipality_unknown",
+            "field_missing",
+        ]
+    )
+    for letter in letters:
+        blob = (letter.key or b"") + (letter.value or b"") + b"".join(v for _, v in letter.headers)
+        assert b"111222333" not in blob
+        assert b"123456782" not in blob
+        assert dict(letter.headers)["x-failed-by"] == b"ingest"
+        assert letter.key in {
+            None,
+            P.pseudonymise("111222333").encode(),
+            P.pseudonymise("123456782").encode(),
+        }
+    coa_records = asyncio.run(
+        read_topic(ingest.bootstrap, ingest.settings.topic("records.coa.v1"), count=1)
+    )
+    assert coa_records[0].key.decode() == P.pseudonymise("111222333")
+    assert dict(coa_records[0].headers)["ce_id"].decode() == derived_id(
+        "urn:nld:coa:feed", "feed-1"
+    )
+    duo_records = asyncio.run(
+        read_topic(ingest.bootstrap, ingest.settings.topic("records.duo.v1"), count=2)
+    )
+    assert {json.loads(r.value)["kind"] for r in duo_records} == {"vastgesteld"}
+    metrics = eventually_sync(
+        lambda: (
+            (text := ingest.client.get("/metrics").text)
+            and 'ingest_deadletters_total{reason="bsn_invalid",source="coa"} 1.0' in text
+            and text
+        )
+    )
+    assert 'ingest_records_total{outcome="accepted",source="duo"} 2.0' in metrics
+    assert 'ingest_validation_errors_total{code="field_missing",source="duo"} 1.0' in metrics
