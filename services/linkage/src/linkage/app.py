@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import asyncio
+import contextlib
 
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
+
+from contracts import MonitoringRecord
 from ketenkit import ServiceRuntime, create_http_app
+from linkage.adapters.tables import TABLES
 from linkage.config import Settings
+from linkage.entrypoints.http import build_router
+from linkage.entrypoints.kafka import register_subscribers
+from linkage.metrics import LinkageMetrics
+from linkage.service.linking import Linker
+from linkage.service.pending import refresh_pending_metrics
 
 TITLE = "Ketenmonitor linkage"
 DESCRIPTION = "Joins municipal, COA and DUO records per person; serves the monitor figures."
@@ -14,5 +25,47 @@ DESCRIPTION = "Joins municipal, COA and DUO records per person; serves the monit
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; nothing is started until its lifespan runs."""
     settings = settings or Settings()
-    runtime = ServiceRuntime.create(settings)
-    return create_http_app(runtime, title=TITLE, description=DESCRIPTION)
+    registry = CollectorRegistry()
+    metrics = LinkageMetrics(registry)
+    runtime = ServiceRuntime.create(settings, tables=TABLES, registry=registry)
+    topic = settings.topic("monitoring.records.v1")
+    runtime.broker.publisher(
+        topic,
+        title=topic,
+        schema=MonitoringRecord,
+        description="The linked record per person (key: pseudonym; compacted); a new version per "
+        "change, a tombstone when a record stops being complete.",
+    )
+    linker = Linker(db=runtime.db, relay=runtime.relay, topic=topic, metrics=metrics)
+    register_subscribers(runtime, linker)
+    tasks: list[asyncio.Task[None]] = []
+
+    async def keep_pending_fresh() -> None:
+        while True:
+            with contextlib.suppress(Exception):
+                await refresh_pending_metrics(
+                    runtime.db, metrics, grace_days=settings.pending_grace_days
+                )
+            await asyncio.sleep(settings.pending_refresh_seconds)
+
+    async def start() -> None:
+        tasks.append(asyncio.create_task(keep_pending_fresh(), name="pending-metrics"))
+
+    async def stop() -> None:
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    runtime.on_start.append(start)
+    runtime.on_stop.append(stop)
+    assert settings.admin_token is not None
+    tokens = [settings.admin_token.get_secret_value()]
+    if settings.reader_token is not None:
+        tokens.append(settings.reader_token.get_secret_value())
+    return create_http_app(
+        runtime,
+        title=TITLE,
+        description=DESCRIPTION,
+        routers=[build_router(runtime.db, tokens=tokens)],
+    )

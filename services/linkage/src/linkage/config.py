@@ -8,7 +8,11 @@ from ketenkit import ServiceSettings
 
 
 class Settings(ServiceSettings):
-    """The shared settings with this service's name and port."""
+    """The shared settings with linkage's name, port and pending-grace period."""
 
     service_name: str = Field(default="linkage")
     http_port: int = Field(default=8003, ge=1, le=65535)
+    pending_grace_days: int = Field(
+        default=90, ge=0, description="Pending longer than this counts as incomplete."
+    )
+    pending_refresh_seconds: float = Field(default=15.0, gt=0)

@@ -1,0 +1,66 @@
+"""Linkage's tables (private to this service): facts per person and the merged state."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime
+from sqlmodel import Field, SQLModel
+
+
+class FactRow(SQLModel, table=True):
+    """One applied records.* event of one person."""
+
+    __tablename__ = "facts"
+
+    pseudonym: str = Field(primary_key=True, max_length=64)
+    event_id: str = Field(primary_key=True, max_length=200)
+    source: str = Field(max_length=16)
+    type: str = Field(max_length=100)
+    time: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class PersonRow(SQLModel, table=True):
+    """The merged state of one person: last emitted version, completeness, monitor columns."""
+
+    __tablename__ = "persons"
+
+    pseudonym: str = Field(primary_key=True, max_length=64)
+    version: int = Field(default=0, description="Last version emitted (a tombstone counts too)")
+    emitted: bool = Field(default=False, description="The last emission was a record")
+    content_hash: str | None = Field(default=None, max_length=64)
+    record: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    complete: bool = Field(default=False, index=True)
+    in_scope: bool | None = Field(default=None, index=True)
+    withdrawn: bool = Field(default=False, description="DUO withdrew the obligation")
+    missing: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    pending_since: date | None = Field(default=None, index=True)
+    cohort: int | None = Field(default=None, index=True)
+    doelgroep: str | None = Field(default=None, max_length=32)
+    gemeente: str | None = Field(default=None, max_length=6)
+    provincie: str | None = Field(default=None, max_length=40)
+    leerroute: str | None = Field(default=None, max_length=16)
+    datum_start: date | None = None
+    datum_intake: date | None = None
+    datum_pip: date | None = None
+    pip_deadline: date | None = None
+    datum_examens_alle_behaald: date | None = None
+    datum_voldaan: date | None = None
+
+
+TABLES = (FactRow, PersonRow)
+MONITOR_COLUMNS = (
+    "cohort",
+    "doelgroep",
+    "gemeente",
+    "provincie",
+    "leerroute",
+    "datum_start",
+    "datum_intake",
+    "datum_pip",
+    "pip_deadline",
+    "datum_examens_alle_behaald",
+    "datum_voldaan",
+)

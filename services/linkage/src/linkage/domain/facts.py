@@ -1,0 +1,24 @@
+"""The facts linkage keeps per person: one per applied ``records.*`` event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+Source = Literal["municipal", "coa", "duo"]
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One source event about one person: what it said and when it was logged."""
+
+    event_id: str
+    source: Source
+    type: str  # the ce_type: municipal, municipal.retracted, coa, duo
+    time: datetime  # ce_time of the event
+    data: dict[str, Any]
+
+    @property
+    def retracted(self) -> bool:
+        return self.type.endswith(".retracted")

@@ -1,0 +1,149 @@
+"""Linkage's HTTP API (SPEC section 8): records, pending persons and the monitor table."""
+
+import csv
+import hmac
+import io
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from contracts import MonitorTable, PendingPerson
+from ketenkit import Database, FieldError, Problem, ProblemDetail
+from linkage.adapters import store
+from linkage.service.monitor import GROUPS, monitor_table
+from linkage.service.pending import pending_persons
+
+bearer = HTTPBearer(
+    auto_error=False, description="The admin token or the analysts' read-only token."
+)
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ProblemDetail, "content": {"application/problem+json": {}}}
+    for status in (401, 404, 422)
+}
+MEASURES = (
+    "brede_intake_gestart",
+    "pip_vastgesteld",
+    "pip_tijdig",
+    "leerroute_b1",
+    "leerroute_onderwijs",
+    "leerroute_z",
+    "examens_alle_behaald",
+    "voldaan",
+)
+
+
+def build_router(db: Database, *, tokens: list[str]) -> APIRouter:
+    router = APIRouter(prefix="/v1", responses=ERRORS)
+
+    async def reader(
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> None:
+        given = (credentials.credentials if credentials else "").encode()
+        if not any(hmac.compare_digest(given, token.encode()) for token in tokens) or not given:
+            raise Problem(
+                401,
+                "Not authenticated",
+                code="not_authenticated",
+                detail="the admin token or the read-only analyst token is required",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+
+    Reader = Annotated[None, Depends(reader)]  # noqa: N806 - a type alias
+
+    @router.get(
+        "/records/{pseudonym}",
+        tags=["records"],
+        summary="A person's current monitoring record with its lineage",
+    )
+    async def record(
+        _: Reader, pseudonym: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]
+    ) -> dict[str, Any]:
+        async with db.sessions() as session:
+            person = await store.person(session, pseudonym)
+        if person is None or person.record is None:
+            detail = (
+                ("pending: missing " + ", ".join(person.missing))
+                if person and person.missing
+                else None
+            )
+            raise Problem(404, "No monitoring record", code="record_not_found", detail=detail)
+        return person.record
+
+    @router.get(
+        "/pending",
+        tags=["records"],
+        summary="Persons that cannot be completed yet, with the sources they miss",
+    )
+    async def pending(
+        _: Reader,
+        older_than_days: Annotated[int, Query(ge=0, le=36500)] = 0,
+        limit: Annotated[int, Query(ge=1, le=100_000)] = 1000,
+    ) -> list[PendingPerson]:
+        return list(
+            await pending_persons(
+                db, older_than_days=older_than_days, today=date.today(), limit=limit
+            )
+        )
+
+    @router.get(
+        "/monitor",
+        tags=["monitor"],
+        response_model=MonitorTable,
+        summary="The monitor table with disclosure control; JSON or CSV",
+        responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+    )
+    async def monitor(
+        _: Reader,
+        request: Request,
+        as_of: date | None = None,
+        by: Annotated[str, Query(examples=["cohort,doelgroep"])] = "cohort,doelgroep",
+        round_to: Literal[1, 10, 100] = 1,
+    ) -> Response:
+        groups = [name.strip() for name in by.split(",") if name.strip()]
+        unknown = [name for name in groups if name not in GROUPS]
+        if not groups or unknown or len(set(groups)) != len(groups):
+            raise Problem(
+                422,
+                "Unknown grouping",
+                code="field_invalid",
+                errors=[
+                    FieldError(
+                        loc=["query", "by"],
+                        code="field_invalid",
+                        msg=f"by is a comma list of {', '.join(GROUPS)}; got {by!r}",
+                    )
+                ],
+            )
+        table = await monitor_table(db, as_of=as_of or date.today(), by=groups, round_to=round_to)
+        if "text/csv" in request.headers.get("accept", ""):
+            return Response(_csv(table, groups), media_type="text/csv; charset=utf-8")
+        return Response(
+            MonitorTable.model_validate(table).model_dump_json(), media_type="application/json"
+        )
+
+    return router
+
+
+def _cell(value: Any) -> str:
+    return "x" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _csv(table: dict[str, Any], groups: list[str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [*groups, "n", "provisional", *(f"{m}_{p}" for m in MEASURES for p in ("n", "pct"))]
+    )
+    for row in table["rows"]:
+        writer.writerow(
+            [
+                *(row.get(g) for g in groups),
+                _cell(row["n"]),
+                _cell(row["provisional"]),
+                *(_cell(row[m][p]) for m in MEASURES for p in ("n", "pct")),
+            ]
+        )
+    return buffer.getvalue()

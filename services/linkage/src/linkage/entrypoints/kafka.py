@@ -1,0 +1,35 @@
+"""Linkage's Kafka subscriber: thin, one service call (its docstring feeds AsyncAPI)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from contracts import CoaRecord, DuoRecord, MunicipalRecord, MunicipalRecordRetracted
+from ketenkit import ServiceRuntime, group_id, subscribe_batch
+from ketenkit.incoming import Incoming, batch_schema
+from linkage.service.linking import Linker
+
+RecordBatch = Annotated[
+    list[Incoming], batch_schema(MunicipalRecord, MunicipalRecordRetracted, CoaRecord, DuoRecord)
+]
+
+
+def register_subscribers(runtime: ServiceRuntime, linker: Linker) -> None:
+    settings = runtime.settings
+
+    @subscribe_batch(
+        runtime.broker,
+        settings,
+        "records.municipal.v1",
+        "records.coa.v1",
+        "records.duo.v1",
+        group_id=group_id(settings, "records"),
+        title="records",
+        description="Pseudonymised municipal, COA and DUO records, co-partitioned by pseudonym; "
+        "merged per person into monitoring.records.v1.",
+    )
+    async def on_records(batch: RecordBatch) -> None:
+        """Merge each person's records and emit the monitoring records that changed."""
+        rejections = await linker.apply(batch)
+        for rejection in rejections:
+            await runtime.policy.send([rejection.incoming.record], rejection.code, rejection.detail)

@@ -1,0 +1,227 @@
+"""The linking use case: apply a batch of records.* events, emit changed monitoring records.
+
+Effectively once: in one database transaction the events' ids are claimed (duplicates change
+nothing), their facts stored, the persons' merged state updated and any new record version
+written to the outbox; the offsets are committed only after that transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from contracts import (
+    CoaRecord,
+    DuoRecord,
+    Envelope,
+    MonitoringRecord,
+    MunicipalRecord,
+    MunicipalRecordRetracted,
+)
+from contracts.monitoring import MONITORING_RECORD
+from contracts.records import RECORD_COA, RECORD_DUO, RECORD_MUNICIPAL, RECORD_MUNICIPAL_RETRACTED
+from ketenkit import Database, OutboxRelay, Outgoing, add_to_outbox, claim_new
+from ketenkit.incoming import Incoming
+from linkage.adapters import store
+from linkage.adapters.tables import MONITOR_COLUMNS, PersonRow
+from linkage.domain.facts import Fact, Source
+from linkage.domain.merge import Merged, merge
+from linkage.metrics import LinkageMetrics
+
+logger = logging.getLogger(__name__)
+SOURCE = "urn:nld:ketenmonitor:linkage"
+CONSUMER = "linkage.records"
+MODELS: dict[str, tuple[Source, type[BaseModel]]] = {
+    RECORD_MUNICIPAL: ("municipal", MunicipalRecord),
+    RECORD_MUNICIPAL_RETRACTED: ("municipal", MunicipalRecordRetracted),
+    RECORD_COA: ("coa", CoaRecord),
+    RECORD_DUO: ("duo", DuoRecord),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """An event linkage cannot use; it goes to deadletter.v1."""
+
+    incoming: Incoming
+    code: str
+    detail: str
+
+
+@dataclass(slots=True)
+class Emission:
+    pseudonym: str
+    version: int
+    record: dict[str, Any] | None  # None: a tombstone
+    new_facts: list[Fact] = field(default_factory=list)
+
+
+def read_fact(incoming: Incoming) -> tuple[str, str, Fact] | Rejection:
+    """(pseudonym, event source, fact) of an event, or why it cannot be used."""
+    if incoming.error is not None:
+        return Rejection(incoming, incoming.error.code, incoming.error.detail)
+    envelope = incoming.envelope
+    assert envelope is not None
+    known = MODELS.get(envelope.type)
+    if known is None:
+        return Rejection(incoming, "type_unknown", f"{envelope.type} is not a records.* event type")
+    source, model = known
+    try:
+        data = model.model_validate(envelope.data or {})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(map(str, first["loc"])) or "data"
+        return Rejection(incoming, "field_invalid", f"{where}: {first['msg']}")
+    dumped: dict[str, Any] = data.model_dump(mode="json")
+    fact = Fact(envelope.id, source, envelope.type, envelope.time, dumped)
+    return str(dumped["pseudonym"]), envelope.source, fact
+
+
+def record_envelope(
+    pseudonym: str, version: int, record: dict[str, Any] | None, now: datetime
+) -> Envelope:
+    """A monitoring record (or its tombstone) with the id SPEC section 10 prescribes."""
+    return Envelope(
+        id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{SOURCE}|{pseudonym}|{version}")),
+        source=SOURCE,
+        type=MONITORING_RECORD,
+        time=now,
+        subject=pseudonym,
+        sequence=str(version),
+        data=record,
+    )
+
+
+def update_person(person: PersonRow, merged: Merged, facts: Sequence[Fact]) -> Emission | None:
+    """Bring a person's stored state in line with its merge; say what to emit, if anything."""
+    person.in_scope = merged.in_scope
+    person.withdrawn = merged.withdrawn
+    person.missing = list(merged.missing)
+    person.complete = merged.complete
+    for column in MONITOR_COLUMNS:
+        setattr(person, column, merged.monitor.get(column))
+    if merged.record is not None:
+        person.pending_since = None
+        digest = merged.content_hash()
+        if person.emitted and digest == person.content_hash:
+            return None
+        person.version += 1
+        person.emitted = True
+        person.content_hash = digest
+        record = {"pseudonym": person.pseudonym, "version": person.version, **merged.record}
+        MonitoringRecord.model_validate(record)  # the contract holds before anything goes out
+        person.record = record
+        return Emission(person.pseudonym, person.version, record)
+    if merged.in_scope is False or merged.withdrawn:
+        person.pending_since = None
+    elif person.pending_since is None:
+        person.pending_since = min(f.time for f in facts).date()
+    if not person.emitted:
+        return None
+    # It was complete and is no more (withdrawn obligation, retracted row): a tombstone.
+    person.version += 1
+    person.emitted = False
+    person.content_hash = None
+    person.record = None
+    return Emission(person.pseudonym, person.version, None)
+
+
+class Linker:
+    """Applies batches of records.* events; emits monitoring records through the outbox."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        relay: OutboxRelay,
+        topic: str,
+        metrics: LinkageMetrics,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self.db = db
+        self.relay = relay
+        self.topic = topic
+        self.metrics = metrics
+        self.now = now
+        self.today = today
+
+    async def apply(self, batch: Sequence[Incoming]) -> list[Rejection]:
+        """Apply one batch in one transaction; return the events to dead-letter."""
+        read = [read_fact(incoming) for incoming in batch]
+        rejections = [r for r in read if isinstance(r, Rejection)]
+        usable = [r for r in read if not isinstance(r, Rejection)]
+        now = self.now()
+        emissions: list[Emission] = []
+        outcomes: list[tuple[str, str]] = []
+        async with self.db.transaction() as session:
+            fresh = await claim_new(
+                session, consumer=CONSUMER, events=[(source, f.event_id) for _, source, f in usable]
+            )
+            new: list[tuple[str, Fact]] = []
+            for (pseudonym, _, fact), is_new in zip(usable, fresh, strict=True):
+                if is_new:
+                    new.append((pseudonym, fact))
+                else:
+                    outcomes.append((fact.source, "duplicate"))
+            await store.add_facts(session, new)
+            touched = sorted({p for p, _ in new})
+            facts = await store.facts_of(session, touched)
+            people = await store.persons(session, touched)
+            arrived: dict[str, list[Fact]] = {}
+            for pseudonym, fact in new:
+                arrived.setdefault(pseudonym, []).append(fact)
+            for pseudonym in touched:
+                merged = merge(facts[pseudonym], today=self.today())
+                person = people.get(pseudonym) or PersonRow(pseudonym=pseudonym)
+                outcome = "out_of_scope" if merged.in_scope is False else "applied"
+                outcomes += [(f.source, outcome) for f in arrived[pseudonym]]
+                emission = update_person(person, merged, facts[pseudonym])
+                session.add(person)
+                if emission is not None:
+                    emission.new_facts = arrived[pseudonym]
+                    emissions.append(emission)
+            add_to_outbox(
+                session,
+                [
+                    Outgoing.event(
+                        self.topic,
+                        record_envelope(e.pseudonym, e.version, e.record, now),
+                        e.pseudonym,
+                    )
+                    for e in emissions
+                ],
+            )
+        if emissions:
+            self.relay.notify()
+        self._count(outcomes, emissions, rejections, now)
+        return rejections
+
+    def _count(
+        self,
+        outcomes: list[tuple[str, str]],
+        emissions: list[Emission],
+        rejections: list[Rejection],
+        now: datetime,
+    ) -> None:
+        for source, outcome in outcomes:
+            self.metrics.events.labels(source, outcome).inc()
+        for rejection in rejections:
+            topic = rejection.incoming.topic
+            source = next(
+                (s for s in ("municipal", "coa", "duo") if f"records.{s}." in topic), "unknown"
+            )
+            self.metrics.events.labels(source, "rejected").inc()
+        for emission in emissions:
+            self.metrics.emitted.labels("record" if emission.record else "tombstone").inc()
+            if emission.record:
+                for name in emission.record.get("conflicts", []):
+                    self.metrics.conflicts.labels(name).inc()
+            latest = max(f.time for f in emission.new_facts)
+            self.metrics.lag.observe(max(0.0, (now - latest).total_seconds()))
