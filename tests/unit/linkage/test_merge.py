@@ -6,12 +6,14 @@ from datetime import date
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from contracts import Envelope
+from ketenkit.incoming import Incoming
 from linkage.domain.facts import Fact
 from linkage.domain.merge import add_years, merge
 from linkage.service.linking import read_fact
-from ketenkit.incoming import Incoming
 from tests.linkage_events import coa, duo, municipal, pseudonym, retracted
 
 P = pseudonym(1)
@@ -176,3 +178,26 @@ def test_weesp_becomes_amsterdam() -> None:
 
 def test_leap_day_plus_three_years_is_28_february() -> None:
     assert add_years(date(2024, 2, 29), 3) == date(2027, 2, 28)
+
+
+POOL = (
+    *BASE,
+    duo(P, "v2", "vastgesteld", doelgroep="overige_migrant", gewijzigd_op="2024-03-01T00:00:00Z"),
+    municipal(P, "m2", seq=2, datum_eerste_pip="2024-04-03", leerroute="z"),
+    municipal(P, "m3", quarter="2024-Q1", leerroute="onderwijs", datum_eerste_pip="2024-03-03"),
+    retracted(P, "r2", seq=2),
+    duo(P, "t1", "termijn_verlengd"),
+    duo(P, "t1b", "termijn_verlengd", verlenging_weken=30, datum_besluit="2025-10-01"),
+    duo(P, "e1", "examen_uitslag"),
+    duo(P, "b1", "beeindigd", reden="ontheffing", datum="2025-01-01"),
+    duo(P, "b2", "beeindigd", reden="voldaan", datum="2025-06-01"),
+)
+
+
+@settings(max_examples=200)
+@given(st.permutations(POOL), st.lists(st.sampled_from(POOL), max_size=5))
+def test_merge_does_not_depend_on_the_order_of_facts(
+    order: list[Envelope], repeats: list[Envelope]
+) -> None:
+    expected = merge(facts(*POOL), today=TODAY)
+    assert merge(facts(*order, *repeats), today=TODAY) == expected

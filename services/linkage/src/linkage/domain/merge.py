@@ -88,6 +88,7 @@ def current_municipal(facts: list[Fact]) -> Fact | None:
 
 
 def merge(facts: list[Fact], *, today: date) -> Merged:
+    facts = list({f.event_id: f for f in facts}.values())  # a repeated event is one fact
     municipal = current_municipal([f for f in facts if f.source == "municipal"])
     coa = _latest(
         [f for f in facts if f.source == "coa"], lambda f: _ts(f.data.get("gewijzigd_op"))
