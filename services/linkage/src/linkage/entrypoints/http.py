@@ -4,7 +4,7 @@ import csv
 import hmac
 import io
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
@@ -100,7 +100,7 @@ def build_router(db: Database, *, tokens: list[str]) -> APIRouter:
         request: Request,
         as_of: date | None = None,
         by: Annotated[str, Query(examples=["cohort,doelgroep"])] = "cohort,doelgroep",
-        round_to: Literal[1, 10, 100] = 1,
+        round_to: Annotated[int, Query(description="Round counts to 1, 10 or 100.")] = 1,
     ) -> Response:
         groups = [name.strip() for name in by.split(",") if name.strip()]
         unknown = [name for name in groups if name not in GROUPS]
@@ -114,6 +114,19 @@ def build_router(db: Database, *, tokens: list[str]) -> APIRouter:
                         loc=["query", "by"],
                         code="field_invalid",
                         msg=f"by is a comma list of {', '.join(GROUPS)}; got {by!r}",
+                    )
+                ],
+            )
+        if round_to not in (1, 10, 100):
+            raise Problem(
+                422,
+                "Invalid rounding",
+                code="field_invalid",
+                errors=[
+                    FieldError(
+                        loc=["query", "round_to"],
+                        code="field_invalid",
+                        msg="round_to is 1, 10 or 100",
                     )
                 ],
             )

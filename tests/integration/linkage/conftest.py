@@ -1,0 +1,79 @@
+"""A running linkage (real Kafka; SQLite or PostgreSQL) fed with records.* events by the test."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from faststream.kafka import KafkaBroker
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from contracts import Envelope, create_topics
+from ketenkit import Outgoing, publish_all
+from linkage.app import create_app
+from linkage.config import Settings
+
+ADMIN_TOKEN = "linkage-test-admin-token-" + "a" * 20
+READER_TOKEN = "linkage-test-reader-token-" + "r" * 20
+TOPICS = {
+    "nl.ketenmonitor.record.municipal": "records.municipal.v1",
+    "nl.ketenmonitor.record.municipal.retracted": "records.municipal.v1",
+    "nl.ketenmonitor.record.coa": "records.coa.v1",
+    "nl.ketenmonitor.record.duo": "records.duo.v1",
+}
+
+
+@dataclass
+class Linkage:
+    client: TestClient
+    settings: Settings
+    bootstrap: str
+
+    def reader(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {READER_TOKEN}"}
+
+    def send(self, *envelopes: Envelope) -> None:
+        messages = [
+            Outgoing.event(self.settings.topic(TOPICS[e.type]), e, e.subject) for e in envelopes
+        ]
+
+        async def go() -> None:
+            async with KafkaBroker(self.bootstrap) as broker:
+                await broker.start()
+                await publish_all(broker, messages)
+
+        asyncio.run(go())
+
+
+def linkage_settings(kafka_bootstrap: str, unique: str, database_url: str) -> Settings:
+    return Settings(
+        kafka_bootstrap_servers=kafka_bootstrap,
+        topic_prefix=unique,
+        database_url=database_url,
+        admin_token=SecretStr(ADMIN_TOKEN),
+        reader_token=SecretStr(READER_TOKEN),
+        outbox_poll_seconds=0.1,
+        consumer_batch_timeout_ms=50,
+        pending_refresh_seconds=0.2,
+    )
+
+
+def running(kafka_bootstrap: str, unique: str, database_url: str) -> Iterator[Linkage]:
+    asyncio.run(create_topics(kafka_bootstrap, name_prefix=unique))
+    settings = linkage_settings(kafka_bootstrap, unique, database_url)
+    with TestClient(create_app(settings)) as client:
+        yield Linkage(client, settings, kafka_bootstrap)
+
+
+@pytest.fixture
+def linkage(kafka_bootstrap: str, unique: str, database_url: str) -> Iterator[Linkage]:
+    yield from running(kafka_bootstrap, unique, database_url)
+
+
+@pytest.fixture
+def linkage_sqlite(kafka_bootstrap: str, unique: str, tmp_path: Path) -> Iterator[Linkage]:
+    yield from running(kafka_bootstrap, unique, f"sqlite+aiosqlite:///{tmp_path / 'linkage.db'}")

@@ -1,0 +1,149 @@
+"""Linkage on the real broker and both databases: records, tombstones, pending, monitor."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+
+from tests.helpers import eventually_sync, read_topic
+from tests.linkage_events import coa, duo, municipal, pseudonym, retracted
+
+from .conftest import ADMIN_TOKEN, Linkage
+
+
+def record_of(linkage: Linkage, p: str) -> dict[str, object] | None:
+    response = linkage.client.get(f"/v1/records/{p}", headers=linkage.reader())
+    return response.json() if response.status_code == 200 else None
+
+
+def test_a_person_is_linked_emitted_updated_and_tombstoned(linkage: Linkage) -> None:
+    p = pseudonym(11)
+    linkage.send(
+        duo(p, "v1", "vastgesteld", doelgroep="asielstatushouder"),
+        municipal(
+            p, "m1", doelgroep="asielstatushouder", datum_eerste_pip="2024-04-01", leerroute="b1"
+        ),
+    )
+    eventually_sync(
+        lambda: linkage.client.get("/v1/pending", headers=linkage.reader()).json(),
+        message="person pending for lack of COA",
+    )
+    (entry,) = linkage.client.get("/v1/pending", headers=linkage.reader()).json()
+    assert (entry["pseudonym"], entry["missing"]) == (p, ["coa"])
+    assert record_of(linkage, p) is None
+    linkage.send(coa(p, "c1"))
+    first = eventually_sync(lambda: record_of(linkage, p), message="record complete")
+    assert first["version"] == 1
+    assert first["source_event_ids"] == ["c1", "m1", "v1"]
+    linkage.send(duo(p, "e1", "examen_uitslag"), duo(p, "e1", "examen_uitslag"))  # a duplicate too
+    second = eventually_sync(
+        lambda: (r := record_of(linkage, p)) and r["version"] == 2 and r, message="second version"
+    )
+    assert second["examens_behaald"] == ["lezen"]
+    linkage.send(retracted(p, "r1", seq=2))
+    eventually_sync(lambda: record_of(linkage, p) is None, message="record retracted")
+    messages = asyncio.run(
+        read_topic(linkage.bootstrap, linkage.settings.topic("monitoring.records.v1"), count=3)
+    )
+    assert [m.key.decode() for m in messages] == [p, p, p]
+    assert [dict(m.headers)["ce_sequence"] for m in messages] == [b"1", b"2", b"3"]
+    assert messages[2].value is None  # tombstone
+    ids = [dict(m.headers)["ce_id"].decode() for m in messages]
+    assert ids[0] == str(uuid.uuid5(uuid.NAMESPACE_URL, f"urn:nld:ketenmonitor:linkage|{p}|1"))
+    assert json.loads(messages[1].value)["version"] == 2
+    metrics = linkage.client.get("/metrics").text
+    assert 'linkage_events_total{outcome="duplicate",source="duo"} 1.0' in metrics
+    assert 'linkage_records_emitted_total{kind="tombstone"} 1.0' in metrics
+    assert "linkage_event_lag_seconds_count 3.0" in metrics
+
+
+def test_out_of_scope_persons_are_counted_never_emitted(linkage: Linkage) -> None:
+    p = pseudonym(12)
+    linkage.send(
+        duo(p, "v1", "vastgesteld", datum_start_inburgeringsplicht="2021-06-01"), municipal(p, "m1")
+    )
+    eventually_sync(
+        lambda: (
+            'linkage_events_total{outcome="out_of_scope",source="municipal"} 1.0'
+            in linkage.client.get("/metrics").text
+        ),
+        message="counted out of scope",
+    )
+    assert record_of(linkage, p) is None
+    assert linkage.client.get("/v1/pending", headers=linkage.reader()).json() == []
+
+
+def test_poison_records_are_dead_lettered_and_the_stream_goes_on(linkage_sqlite: Linkage) -> None:
+    linkage = linkage_sqlite
+    p = pseudonym(13)
+    bad = municipal(p, "bad")
+    bad_data = dict(bad.data or {})
+    bad_data["release_sequence"] = "first"
+    linkage.send(
+        bad.model_copy(update={"data": bad_data}), duo(p, "v1", "vastgesteld"), municipal(p, "m1")
+    )
+    eventually_sync(lambda: record_of(linkage, p), message="good events applied")
+    (letter,) = asyncio.run(
+        read_topic(linkage.bootstrap, linkage.settings.topic("deadletter.v1"), count=1)
+    )
+    assert dict(letter.headers)["x-error-code"] == b"field_invalid"
+    assert dict(letter.headers)["x-failed-by"] == b"linkage"
+
+
+def test_monitor_table_suppresses_small_counts(linkage_sqlite: Linkage) -> None:
+    linkage = linkage_sqlite
+    events = []
+    for n in range(12):  # 12 family migrants of cohort 2024, 11 with an intake, 3 with a PIP
+        p = pseudonym(100 + n)
+        fields = {"datum_start_brede_intake": "2024-03-01"} if n < 11 else {}
+        if n < 3:
+            fields |= {
+                "datum_eerste_pip": "2024-04-01",
+                "leerroute": "b1",
+                "datum_inschrijving_brp": "2024-02-01",
+            }
+        events += [duo(p, f"v{n}", "vastgesteld"), municipal(p, f"m{n}", **fields)]
+    linkage.send(*events)
+    headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    table = eventually_sync(
+        lambda: (
+            (
+                t := linkage.client.get(
+                    "/v1/monitor", params={"as_of": "2024-12-31"}, headers=headers
+                ).json()
+            )
+            and t["rows"]
+            and t["rows"][0]["n"] == 12
+            and t
+        ),
+        message="12 persons linked",
+    )
+    (row,) = table["rows"]
+    assert (row["cohort"], row["doelgroep"], row["provisional"]) == (2024, "gezinsmigrant", True)
+    assert table["provisional_cohorts"] == [2024]
+    assert row["brede_intake_gestart"] == {"n": 11, "pct": 91.7}
+    assert row["pip_vastgesteld"] == {"n": None, "pct": None}  # 3 is suppressed
+    assert row["examens_alle_behaald"] == {"n": 0, "pct": 0.0}
+    rounded = linkage.client.get(
+        "/v1/monitor", params={"as_of": "2025-06-30", "round_to": 10}, headers=headers
+    ).json()
+    assert rounded["rows"][0]["n"] == 10
+    assert rounded["provisional_cohorts"] == []
+    before = linkage.client.get(
+        "/v1/monitor", params={"as_of": "2024-01-14"}, headers=headers
+    ).json()
+    assert before["rows"] == []  # nobody's obligation had started
+    csv_table = linkage.client.get(
+        "/v1/monitor", params={"as_of": "2024-12-31"}, headers={**headers, "accept": "text/csv"}
+    )
+    lines = csv_table.text.strip().splitlines()
+    assert lines[0].startswith("cohort,doelgroep,n,provisional,brede_intake_gestart_n")
+    assert ",x," in lines[1]
+    bad = linkage.client.get("/v1/monitor", params={"by": "cohort,ras"}, headers=headers)
+    assert bad.status_code == 422
+    assert linkage.client.get("/v1/monitor").status_code == 401
+    assert (
+        linkage.client.get("/v1/monitor", headers={"Authorization": "Bearer wrong"}).status_code
+        == 401
+    )
