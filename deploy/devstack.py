@@ -22,7 +22,7 @@ from ketenkit.local_kafka import LocalKafka
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / ".data"
-SERVICES = {"registry": 8001, "ingest": 8002}
+SERVICES = {"registry": 8001, "ingest": 8002, "linkage": 8003}
 
 
 def wait_ready(name: str, port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from faststream.kafka import KafkaBroker
 from fastapi.testclient import TestClient
+from faststream.kafka import KafkaBroker
 from pydantic import SecretStr
 
 from contracts import Envelope, create_topics
@@ -37,16 +37,19 @@ class Linkage:
         return {"Authorization": f"Bearer {READER_TOKEN}"}
 
     def send(self, *envelopes: Envelope) -> None:
-        messages = [
-            Outgoing.event(self.settings.topic(TOPICS[e.type]), e, e.subject) for e in envelopes
-        ]
+        send(self.bootstrap, self.settings.topic_prefix, envelopes)
 
-        async def go() -> None:
-            async with KafkaBroker(self.bootstrap) as broker:
-                await broker.start()
-                await publish_all(broker, messages)
 
-        asyncio.run(go())
+def send(bootstrap: str, prefix: str, envelopes: Sequence[Envelope]) -> None:
+    """Publish records.* events to their topics, keyed by pseudonym, as ingest would."""
+    messages = [Outgoing.event(prefix + TOPICS[e.type], e, e.subject) for e in envelopes]
+
+    async def go() -> None:
+        async with KafkaBroker(bootstrap) as broker:
+            await broker.start()
+            await publish_all(broker, messages)
+
+    asyncio.run(go())
 
 
 def linkage_settings(kafka_bootstrap: str, unique: str, database_url: str) -> Settings:

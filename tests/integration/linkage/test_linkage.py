@@ -103,7 +103,7 @@ def test_monitor_table_suppresses_small_counts(linkage_sqlite: Linkage) -> None:
                 "leerroute": "b1",
                 "datum_inschrijving_brp": "2024-02-01",
             }
-        events += [duo(p, f"v{n}", "vastgesteld"), municipal(p, f"m{n}", **fields)]
+        events += [duo(p, f"v{n}", "vastgesteld"), municipal(p, f"m{n}", **fields)]  # type: ignore[arg-type]
     linkage.send(*events)
     headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     table = eventually_sync(

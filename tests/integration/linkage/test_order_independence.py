@@ -69,7 +69,7 @@ async def final_state(
     while position < len(events):
         size = next(sizes, 3)
         batch = [
-            Incoming(record=None, envelope=e, error=None)  # type: ignore[arg-type]
+            Incoming(record=None, envelope=e, error=None)
             for e in events[position : position + size]
         ]
         assert await linker.apply(batch) == []

@@ -23,9 +23,9 @@ TODAY = date(2026, 11, 28)
 def facts(*envelopes: Envelope) -> list[Fact]:
     result = []
     for envelope in envelopes:
-        read = read_fact(Incoming(record=None, envelope=envelope, error=None))  # type: ignore[arg-type]
-        assert not hasattr(read, "code"), read
-        result.append(read[2])  # type: ignore[index]
+        read = read_fact(Incoming(record=None, envelope=envelope, error=None))
+        assert isinstance(read, tuple), read
+        result.append(read[2])
     return result
 
 
