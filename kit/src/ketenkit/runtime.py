@@ -13,7 +13,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import Response
 from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 from sqlmodel import SQLModel
 
 from contracts import create_topics
@@ -58,6 +58,18 @@ class ServiceRuntime:
         registry: CollectorRegistry | None = None,
     ) -> ServiceRuntime:
         registry = registry or CollectorRegistry()
+        counted = Counter(
+            "ketenmonitor_deadletters_total",
+            "Events this service sent to deadletter.v1 after its retries, by topic and reason.",
+            ["topic", "reason"],
+            registry=registry,
+        )
+
+        def dead_lettered(topic: str, code: str) -> None:
+            counted.labels(topic, code).inc()
+            if on_dead_letter is not None:
+                on_dead_letter(topic, code)
+
         policy = DeadLetterPolicy(
             failed_by=settings.service_name,
             max_retries=settings.handler_max_retries,
@@ -65,7 +77,7 @@ class ServiceRuntime:
             backoff_max_seconds=settings.handler_backoff_max_seconds,
             deadletter_topic=settings.topic("deadletter.v1"),
             key_for=key_for,
-            on_dead_letter=on_dead_letter,
+            on_dead_letter=dead_lettered,
         )
         broker = make_broker(settings, registry=registry, policy=policy)
         db = Database(settings.database_url)

@@ -1,0 +1,91 @@
+"""The whole stack as real processes on loopback: the three services on the session's Kafka."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from contracts import create_topics
+from ketenkit.local_kafka import free_port
+from tests.helpers import eventually_sync
+
+SERVICES = ("registry", "ingest", "linkage")
+
+
+@dataclass
+class Stack:
+    bootstrap: str
+    prefix: str
+    admin_token: str
+    ports: dict[str, int]
+    folder: Path
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+
+def _ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/health/ready", timeout=1) as response:  # noqa: S310
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def stack(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    prefix = f"e{secrets.token_hex(4)}."
+    folder = tmp_path_factory.mktemp("stack")
+    asyncio.run(create_topics(kafka_bootstrap, name_prefix=prefix))
+    running = Stack(
+        kafka_bootstrap,
+        prefix,
+        secrets.token_urlsafe(32),
+        {s: free_port() for s in SERVICES},
+        folder,
+    )
+    processes = []
+    for service in SERVICES:
+        env = {
+            **os.environ,
+            "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+            "KETENMONITOR_TOPIC_PREFIX": prefix,
+            "KETENMONITOR_DATABASE_URL": f"sqlite+aiosqlite:///{folder / service}.db",
+            "KETENMONITOR_ADMIN_TOKEN": running.admin_token,
+            "KETENMONITOR_HTTP_PORT": str(running.ports[service]),
+            "KETENMONITOR_OUTBOX_POLL_SECONDS": "0.2",
+            "KETENMONITOR_LAG_POLL_SECONDS": "1",
+        }
+        log = (folder / f"{service}.log").open("wb")
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-m", service], env=env, stdout=log, stderr=subprocess.STDOUT
+            )
+        )
+    try:
+        for service in SERVICES:
+            eventually_sync(
+                lambda s=service: _ready(running.url(s)),
+                timeout=60,
+                interval=0.2,  # type: ignore[misc]
+                message=f"{service} ready",
+            )
+        yield running
+    finally:
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
