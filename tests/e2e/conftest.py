@@ -74,12 +74,8 @@ def stack(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         )
     try:
         for service in SERVICES:
-            eventually_sync(
-                lambda s=service: _ready(running.url(s)),
-                timeout=60,
-                interval=0.2,  # type: ignore[misc]
-                message=f"{service} ready",
-            )
+            url = running.url(service)
+            eventually_sync(lambda: _ready(url), timeout=60, interval=0.2, message=f"{url} ready")
         yield running
     finally:
         for process in processes:
