@@ -11,6 +11,7 @@ import sys
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -74,8 +75,12 @@ def stack(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         )
     try:
         for service in SERVICES:
-            url = running.url(service)
-            eventually_sync(lambda: _ready(url), timeout=60, interval=0.2, message=f"{url} ready")
+            eventually_sync(
+                partial(_ready, running.url(service)),
+                timeout=60,
+                interval=0.2,
+                message=f"{service} ready",
+            )
         yield running
     finally:
         for process in processes:
