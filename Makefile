@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 VENV := .venv
 BIN := $(VENV)/bin
 KAFKA_LIBS := .cache/kafka/libs
-PACKAGES := contracts/src kit/src services/registry/src services/ingest/src services/linkage/src
+PACKAGES := contracts/src kit/src services/registry/src services/ingest/src services/linkage/src tools/src
 
 .PHONY: help venv kafka-jars test test-unit lint format kafka run clean
 
@@ -18,7 +18,7 @@ help:
 $(UV):
 	$(PYTHON) -m pip install --user --quiet uv
 
-$(VENV)/.synced: $(UV) uv.lock pyproject.toml contracts/pyproject.toml kit/pyproject.toml services/*/pyproject.toml
+$(VENV)/.synced: $(UV) uv.lock pyproject.toml contracts/pyproject.toml kit/pyproject.toml services/*/pyproject.toml tools/pyproject.toml
 	$(UV) sync --frozen --all-packages
 	@touch $@
 
@@ -53,7 +53,7 @@ kafka: venv kafka-jars
 	$(BIN)/python -m ketenkit.local_kafka --port 9092
 
 run: venv kafka-jars
-	$(BIN)/python deploy/devstack.py
+	$(BIN)/python -m ketentools.devstack
 
 clean:
 	rm -rf $(VENV) .cache .data

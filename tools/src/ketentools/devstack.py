@@ -1,8 +1,9 @@
-"""`make run`: the local stack on this machine: Kafka, the services that have landed, and URLs.
+"""`make run`: the whole stack on this machine, with a demo load.
 
 Starts the local Kafka (data under .data/kafka), creates the topics, starts each service as its
-own process (SQLite stores under .data/), waits until each is ready, prints what to open, and
-stops everything it started on Ctrl-C.
+own process (SQLite stores under .data/), starts Prometheus when it is installed, loads a small
+synthetic demo through the real interfaces (once per .data folder), prints the URLs, the admin
+token and the monitor table, and stops everything it started on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,10 +19,13 @@ import time
 import urllib.request
 from pathlib import Path
 
+import yaml
+
 from contracts import create_topics
 from ketenkit.local_kafka import LocalKafka
+from ketentools.demo import load_demo, print_table
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 DATA = ROOT / ".data"
 SERVICES = {"registry": 8001, "ingest": 8002, "linkage": 8003}
 
@@ -38,6 +43,37 @@ def wait_ready(name: str, port: int, process: subprocess.Popen[bytes], timeout: 
             pass
         time.sleep(0.3)
     raise SystemExit(f"{name} was not ready within {timeout}s; see {DATA / (name + '.log')}")
+
+
+def start_prometheus(processes: dict[str, subprocess.Popen[bytes]]) -> bool:
+    """Prometheus with the project's config, pointed at the local ports (when installed)."""
+    binary = shutil.which("prometheus")
+    if binary is None:
+        print(
+            "prometheus is not installed; to watch the metrics: sudo apt-get install prometheus",
+            flush=True,
+        )
+        return False
+    folder = DATA / "prometheus"
+    folder.mkdir(exist_ok=True)
+    source = ROOT / "deploy" / "prometheus"
+    config = yaml.safe_load((source / "prometheus.yml").read_text())
+    for job in config["scrape_configs"]:
+        job["static_configs"] = [{"targets": [f"127.0.0.1:{SERVICES[job['job_name']]}"]}]
+    (folder / "prometheus.yml").write_text(yaml.safe_dump(config))
+    shutil.copy(source / "alerts.yml", folder / "alerts.yml")
+    log = (DATA / "prometheus.log").open("ab")
+    processes["prometheus"] = subprocess.Popen(  # noqa: S603
+        [
+            binary,
+            f"--config.file={folder / 'prometheus.yml'}",
+            f"--storage.tsdb.path={folder / 'data'}",
+            "--web.listen-address=127.0.0.1:9090",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    return True
 
 
 def main() -> int:
@@ -72,9 +108,25 @@ def main() -> int:
         for name, port in SERVICES.items():
             wait_ready(name, port, processes[name])
             print(f"{name:9} http://127.0.0.1:{port}/docs  (log: .data/{name}.log)", flush=True)
+        prometheus = start_prometheus(processes)
+        marker = DATA / "demo.loaded"
+        if not marker.exists():
+            print(
+                "loading the demo: contacts, a quarter per municipality, COA and DUO events ...",
+                flush=True,
+            )
+            table = load_demo(
+                urls={n: f"http://127.0.0.1:{p}" for n, p in SERVICES.items()},
+                admin_token=admin_token,
+                bootstrap=bootstrap,
+            )
+            marker.write_text("loaded\n")
+            print_table(table)
+        if prometheus:
+            print("prometheus http://127.0.0.1:9090", flush=True)
         print(f"\nadmin token (dev mode): {admin_token}", flush=True)
         print("Try the curl lines in README.md. Ctrl-C stops everything.", flush=True)
-        while all(p.poll() is None for p in processes.values()):
+        while all(processes[name].poll() is None for name in SERVICES):
             time.sleep(1)
         print("a service stopped; stopping the rest", flush=True)
         return 1
