@@ -7,13 +7,14 @@ BIN := $(VENV)/bin
 KAFKA_LIBS := .cache/kafka/libs
 PACKAGES := contracts/src kit/src services/registry/src services/ingest/src services/linkage/src tools/src
 
-.PHONY: help venv kafka-jars test test-unit lint format kafka run clean
+.PHONY: help venv kafka-jars test test-unit lint format kafka run monitor replay deadletters clean
 
 help:
 	@echo "make run    - local Kafka + the stack with a demo load (Ctrl-C stops it)"
 	@echo "make test   - the whole test suite (unit, integration on real Kafka/PostgreSQL, e2e)"
 	@echo "make lint   - ruff, ruff format --check, mypy --strict, import-linter"
 	@echo "make kafka  - the local Kafka broker in the foreground"
+	@echo "make monitor / deadletters / replay REASON=... - operator commands (ketenmonitor --help)"
 
 $(UV):
 	$(PYTHON) -m pip install --user --quiet uv
@@ -54,6 +55,18 @@ kafka: venv kafka-jars
 
 run: venv kafka-jars
 	$(BIN)/python -m ketentools.devstack
+
+# Operator commands against a running stack (make run prints the admin token:
+# export KETENMONITOR_ADMIN_TOKEN=... first).
+monitor: venv
+	$(BIN)/ketenmonitor monitor --csv monitor.csv --png monitor.png
+
+deadletters: venv
+	$(BIN)/ketenmonitor deadletters list
+
+replay: venv
+	@test -n "$(REASON)$(OFFSET)" || { echo "usage: make replay REASON=processing_failed | OFFSET=partition:offset"; exit 2; }
+	$(BIN)/ketenmonitor deadletters replay $(if $(REASON),--reason $(REASON)) $(if $(OFFSET),--offset $(OFFSET))
 
 clean:
 	rm -rf $(VENV) .cache .data

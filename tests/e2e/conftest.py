@@ -18,6 +18,7 @@ import pytest
 
 from contracts import create_topics
 from ketenkit.local_kafka import free_port
+from ketentools.demo import load_demo
 from tests.helpers import eventually_sync
 
 SERVICES = ("registry", "ingest", "linkage")
@@ -43,7 +44,7 @@ def _ready(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def stack(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     prefix = f"e{secrets.token_hex(4)}."
     folder = tmp_path_factory.mktemp("stack")
@@ -90,3 +91,15 @@ def stack(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
                 process.wait(30)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@pytest.fixture(scope="session")
+def demo(stack: Stack) -> Stack:
+    """The stack with the demo loaded (once per session)."""
+    load_demo(
+        urls={s: stack.url(s) for s in SERVICES},
+        admin_token=stack.admin_token,
+        bootstrap=stack.bootstrap,
+        prefix=stack.prefix,
+    )
+    return stack

@@ -7,7 +7,7 @@ import urllib.request
 from datetime import date
 from typing import Any
 
-from ketentools.demo import demo_people, ground_truth, load_demo
+from ketentools.demo import demo_people, ground_truth
 
 from .conftest import Stack
 
@@ -36,11 +36,8 @@ def differences(got: dict[str, Any], want: dict[str, Any]) -> list[str]:
     return cells
 
 
-def test_demo_monitor_equals_ground_truth(stack: Stack) -> None:
-    urls = {name: stack.url(name) for name in ("registry", "ingest", "linkage")}
-    load_demo(
-        urls=urls, admin_token=stack.admin_token, bootstrap=stack.bootstrap, prefix=stack.prefix
-    )
+def test_demo_monitor_equals_ground_truth(demo: Stack) -> None:
+    stack = demo
     persons = demo_people()
     for as_of in ("2024-12-31", "2025-06-30"):
         got, want = monitor(stack, as_of), ground_truth(persons, date.fromisoformat(as_of))

@@ -76,7 +76,13 @@ def test_prometheus_scrapes_every_service_and_sees_business_metrics(
             interval=0.5,
             message="business metric scraped",
         )
-        assert float(result[0]["value"][1]) == 342
+        request = urllib.request.Request(  # noqa: S310
+            f"{stack.url('registry')}/v1/coverage",
+            headers={"Authorization": f"Bearer {stack.admin_token}"},
+        )
+        with urllib.request.urlopen(request) as response:  # noqa: S310
+            coverage = json.loads(response.read())
+        assert float(result[0]["value"][1]) == len(coverage["without_active_primary"])
         overdue = eventually_sync(
             lambda: (api(port, "query", query="ingest_deliveries_overdue") or {}).get("result"),
             timeout=30,

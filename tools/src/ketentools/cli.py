@@ -1,0 +1,233 @@
+"""`ketenmonitor`: operator commands over the services' HTTP APIs and the dead-letter topic.
+
+    ketenmonitor deadletters list [--limit N]
+    ketenmonitor deadletters replay (--offset P:O ... | --reason CODE)
+    ketenmonitor monitor [--as-of DATE] [--by cohort,doelgroep] [--csv FILE] [--png FILE]
+    ketenmonitor coverage
+    ketenmonitor overdue [--as-of DATE]
+
+Service addresses and the admin token come from the environment: KETENMONITOR_REGISTRY_URL,
+KETENMONITOR_INGEST_URL, KETENMONITOR_LINKAGE_URL (default localhost 8001-8003),
+KETENMONITOR_ADMIN_TOKEN and KAFKA_BOOTSTRAP_SERVERS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from contracts.deadletter import HEADER_ERROR_CODE, HEADER_ERROR_DETAIL, HEADER_ORIGINAL_TOPIC
+
+DEADLETTER = "deadletter.v1"
+MEASURES = (
+    "brede_intake_gestart",
+    "pip_vastgesteld",
+    "pip_tijdig",
+    "examens_alle_behaald",
+    "voldaan",
+)
+
+
+def _url(service: str) -> str:
+    port = {"registry": 8001, "ingest": 8002, "linkage": 8003}[service]
+    return os.environ.get(f"KETENMONITOR_{service.upper()}_URL", f"http://127.0.0.1:{port}")
+
+
+def get(service: str, path: str) -> Any:
+    request = urllib.request.Request(_url(service) + path)  # noqa: S310
+    request.add_header("Authorization", f"Bearer {os.environ.get('KETENMONITOR_ADMIN_TOKEN', '')}")
+    request.add_header("Accept", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        raise SystemExit(
+            f"{service} answered {exc.code}: {exc.read().decode(errors='replace')}"
+        ) from None
+    except OSError as exc:
+        raise SystemExit(f"{service} is not reachable at {_url(service)}: {exc}") from None
+
+
+async def _read_deadletters(bootstrap: str, topic: str) -> list[Any]:
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    await consumer.start()
+    records: list[Any] = []
+    try:
+        while batches := await consumer.getmany(timeout_ms=1500):
+            for batch in batches.values():
+                records.extend(batch)
+    finally:
+        await consumer.stop()
+    return sorted(records, key=lambda r: (r.partition, r.offset))
+
+
+def _headers(record: Any) -> dict[str, str]:
+    return {k: v.decode("utf-8", "replace") for k, v in record.headers}
+
+
+def deadletters_list(bootstrap: str, topic: str, limit: int) -> None:
+    records = asyncio.run(_read_deadletters(bootstrap, topic))
+    print(f"{len(records)} dead letter(s) on {topic}")
+    for record in records[-limit:]:
+        h = _headers(record)
+        print(
+            f"{record.partition}:{record.offset}  {h.get(HEADER_ORIGINAL_TOPIC, '?')}  "
+            f"{h.get(HEADER_ERROR_CODE, '?')}  {h.get(HEADER_ERROR_DETAIL, '')}  "
+            f"ce_id={h.get('ce_id', '-')}"
+        )
+
+
+async def _replay(bootstrap: str, topic: str, offsets: set[str], reason: str | None) -> int:
+    records = await _read_deadletters(bootstrap, topic)
+    chosen = [
+        r
+        for r in records
+        if f"{r.partition}:{r.offset}" in offsets
+        or (reason and _headers(r).get(HEADER_ERROR_CODE) == reason)
+    ]
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
+    await producer.start()
+    replayed = 0
+    try:
+        for record in chosen:
+            original = _headers(record).get(HEADER_ORIGINAL_TOPIC, "")
+            if original.removeprefix(topic.removesuffix(DEADLETTER)).startswith("feeds."):
+                # Feed dead letters hold a masked BSN: the supplier (COA/DUO) must send them again.
+                print(
+                    f"skip {record.partition}:{record.offset}: "
+                    f"{original} events must be resent by their supplier"
+                )
+                continue
+            headers = [(k, v) for k, v in record.headers if not k.startswith("x-")]
+            await producer.send_and_wait(original, record.value, key=record.key, headers=headers)
+            replayed += 1
+    finally:
+        await producer.stop()
+    return replayed
+
+
+def monitor(as_of: str | None, by: str, csv_path: Path | None, png_path: Path | None) -> None:
+    query = f"?by={by}" + (f"&as_of={as_of}" if as_of else "")
+    table = get("linkage", "/v1/monitor" + query)
+    keys = table["by"]
+    lines = [",".join([*keys, "n", *(f"{m}_pct" for m in MEASURES)])]
+    for row in table["rows"]:
+        cells = [str(row[k]) for k in keys] + [_x(row["n"])] + [_x(row[m]["pct"]) for m in MEASURES]
+        lines.append(",".join(cells))
+    text = "\n".join(lines) + "\n"
+    if csv_path:
+        csv_path.write_text(text, encoding="utf-8")
+        print(f"wrote {csv_path}")
+    else:
+        sys.stdout.write(text)
+    if png_path:
+        chart(table, png_path)
+        print(f"wrote {png_path}")
+
+
+def _x(value: Any) -> str:
+    return "x" if value is None else str(value)
+
+
+def chart(table: dict[str, Any], path: Path) -> None:
+    """A grouped bar chart of the percentages (suppressed cells are left out)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = [" / ".join(str(row[k]) for k in table["by"]) for row in table["rows"]]
+    figure, axes = plt.subplots(figsize=(max(6.0, 1.6 * len(labels) + 3), 4.5))
+    width = 0.8 / len(MEASURES)
+    for i, measure in enumerate(MEASURES):
+        values = [row[measure]["pct"] or 0.0 for row in table["rows"]]
+        axes.bar([x + i * width for x in range(len(labels))], values, width, label=measure)
+    axes.set_xticks(
+        [x + 0.4 - width / 2 for x in range(len(labels))], labels, rotation=20, ha="right"
+    )
+    axes.set_ylabel("%")
+    axes.set_ylim(0, 100)
+    axes.set_title(
+        f"Monitor Wet inburgering 2021, as of {table['as_of']}"
+        + (
+            " (provisional: " + ", ".join(map(str, table["provisional_cohorts"])) + ")"
+            if table["provisional_cohorts"]
+            else ""
+        )
+    )
+    axes.legend(fontsize="small")
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="ketenmonitor", description="Ketenmonitor operator commands"
+    )
+    parser.add_argument(
+        "--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092")
+    )
+    parser.add_argument("--topic-prefix", default=os.environ.get("KETENMONITOR_TOPIC_PREFIX", ""))
+    commands = parser.add_subparsers(dest="command", required=True)
+    dead = commands.add_parser("deadletters", help="list or replay dead letters")
+    dead_commands = dead.add_subparsers(dest="action", required=True)
+    listing = dead_commands.add_parser("list")
+    listing.add_argument("--limit", type=int, default=50)
+    replay = dead_commands.add_parser(
+        "replay", help="send dead letters back to their original topic"
+    )
+    replay.add_argument(
+        "--offset", action="append", default=[], help="partition:offset, repeatable"
+    )
+    replay.add_argument("--reason", help="every dead letter with this x-error-code")
+    mon = commands.add_parser("monitor", help="the monitor table as CSV, and a PNG chart")
+    mon.add_argument("--as-of")
+    mon.add_argument("--by", default="cohort,doelgroep")
+    mon.add_argument("--csv", type=Path)
+    mon.add_argument("--png", type=Path)
+    commands.add_parser(
+        "coverage", help="municipalities with and without an active primary contact"
+    )
+    overdue = commands.add_parser("overdue", help="overdue municipal deliveries")
+    overdue.add_argument("--as-of")
+    args = parser.parse_args(argv)
+    topic = args.topic_prefix + DEADLETTER
+    if args.command == "deadletters" and args.action == "list":
+        deadletters_list(args.bootstrap, topic, args.limit)
+    elif args.command == "deadletters":
+        if not args.offset and not args.reason:
+            parser.error("replay needs --offset or --reason")
+        count = asyncio.run(_replay(args.bootstrap, topic, set(args.offset), args.reason))
+        print(f"replayed {count} dead letter(s)")
+    elif args.command == "monitor":
+        monitor(args.as_of, args.by, args.csv, args.png)
+    elif args.command == "coverage":
+        coverage = get("registry", "/v1/coverage")
+        print(
+            f"{coverage['with_active_primary']} of {coverage['total']} municipalities have an "
+            f"active primary contact (as of {coverage['as_of']}); without: "
+            f"{', '.join(coverage['without_active_primary']) or 'none'}"
+        )
+    else:
+        report = get(
+            "ingest", "/v1/deliveries/overdue" + (f"?as_of={args.as_of}" if args.as_of else "")
+        )
+        print(f"{report['count']} overdue delivery(ies) as of {report['as_of']}")
+        for item in report["items"][:200]:
+            print(f"{item['municipality']} {item['quarter']} (due {item['due_date']})")
+
+
+if __name__ == "__main__":
+    main()
