@@ -1,0 +1,111 @@
+"""docker-compose.yml and the Dockerfiles, checked without a Docker engine."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from pydantic import SecretStr
+
+ROOT = Path(__file__).parents[3]
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SERVICES = {"registry": 8001, "ingest": 8002, "linkage": 8003}
+
+
+def env_names(settings_class: Any) -> set[str]:
+    names: set[str] = set()
+    for name, field in settings_class.model_fields.items():
+        alias = field.validation_alias
+        if alias is not None and hasattr(alias, "choices"):
+            names.update(str(choice) for choice in alias.choices if str(choice).isupper())
+        else:
+            names.add(f"KETENMONITOR_{name.upper()}")
+    return names
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_environment_variable_is_a_real_setting(service: str) -> None:
+    settings_class = importlib.import_module(f"{service}.config").Settings
+    environment = COMPOSE["services"][service]["environment"]
+    assert set(environment) <= env_names(settings_class), set(environment) - env_names(
+        settings_class
+    )
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_production_settings_accept_the_compose_environment(
+    service: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in COMPOSE["services"][service]["environment"].items():
+        monkeypatch.setenv(
+            name, re.sub(r"\$\{[^}]+\}", "a-strong-secret-value-of-forty-characters", str(value))
+        )
+    settings = importlib.import_module(f"{service}.config").Settings()
+    assert settings.env == "production"
+    assert settings.http_port == SERVICES[service]
+    assert settings.database_url.endswith(f"/{service}")
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_ports_and_healthchecks_exist(service: str, tmp_path: Path) -> None:
+    definition = COMPOSE["services"][service]
+    assert definition["ports"] == [f"127.0.0.1:{SERVICES[service]}:{SERVICES[service]}"]
+    health = " ".join(definition["healthcheck"]["test"])
+    path = re.search(rf"127\.0\.0\.1:{SERVICES[service]}(/[\w/]+)", health)
+    assert path is not None
+    config = importlib.import_module(f"{service}.config")
+    app = importlib.import_module(f"{service}.app").create_app(
+        config.Settings(
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'x.db'}", admin_token=SecretStr("t" * 40)
+        )
+    )
+    paths = set(app.openapi()["paths"])
+    assert path.group(1) in paths
+    assert "/metrics" in paths
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_dockerfile_installs_its_service_as_a_non_root_user(service: str) -> None:
+    definition = COMPOSE["services"][service]
+    dockerfile = (
+        ROOT / definition["build"]["context"] / definition["build"]["dockerfile"]
+    ).read_text()
+    assert f"--package ketenmonitor-{service}" in dockerfile
+    assert re.search(r"^USER (?!root)\S+", dockerfile, flags=re.M)
+    assert "HEALTHCHECK" in dockerfile
+    assert f'CMD ["python", "-m", "{service}"]' in dockerfile
+    assert definition["depends_on"]["kafka"]["condition"] == "service_healthy"
+    assert definition["depends_on"]["postgres"]["condition"] == "service_healthy"
+
+
+def test_secrets_are_required_and_nothing_else_listens_outside_loopback() -> None:
+    text = (ROOT / "docker-compose.yml").read_text()
+    for secret in (
+        "POSTGRES_PASSWORD",
+        "KETENMONITOR_ADMIN_TOKEN",
+        "KETENMONITOR_PSEUDONYM_KEY",
+        "KETENMONITOR_READER_TOKEN",
+        "GRAFANA_ADMIN_PASSWORD",
+    ):
+        uses = re.findall(rf"\$\{{{secret}([^}}]*)\}}", text)
+        assert uses, secret
+        assert all(use.startswith(":?") for use in uses), secret
+    for name, definition in COMPOSE["services"].items():
+        for port in definition.get("ports", []):
+            assert port.startswith("127.0.0.1:"), name
+    assert "ports" not in COMPOSE["services"]["kafka"]
+    assert "ports" not in COMPOSE["services"]["postgres"]
+
+
+def test_prometheus_scrapes_the_compose_services() -> None:
+    config = yaml.safe_load((ROOT / "deploy" / "prometheus" / "prometheus.yml").read_text())
+    targets = {
+        job["job_name"]: job["static_configs"][0]["targets"][0] for job in config["scrape_configs"]
+    }
+    assert targets == {name: f"{name}:{port}" for name, port in SERVICES.items()}
+    volumes = COMPOSE["services"]["prometheus"]["volumes"]
+    assert any(v.startswith("./deploy/prometheus:") for v in volumes)
