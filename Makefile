@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 KAFKA_LIBS := .cache/kafka/libs
 PACKAGES := contracts/src kit/src services/registry/src services/ingest/src services/linkage/src tools/src
 
-.PHONY: help venv kafka-jars test test-unit lint format kafka run monitor replay deadletters clean
+.PHONY: help venv kafka-jars test test-unit lint format kafka run monitor replay deadletters simulate bench clean
 
 help:
 	@echo "make run    - local Kafka + the stack with a demo load (Ctrl-C stops it)"
@@ -55,6 +55,12 @@ kafka: venv kafka-jars
 
 run: venv kafka-jars
 	$(BIN)/python -m ketentools.devstack
+
+SCALE ?= 0.01
+
+# Synthetic load against a running stack (make run); writes ground-truth.json.
+simulate: venv
+	$(BIN)/python -m ketentools.simulate --scale $(SCALE)
 
 # Operator commands against a running stack (make run prints the admin token:
 # export KETENMONITOR_ADMIN_TOKEN=... first).

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -44,10 +45,10 @@ def _ready(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def stack(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+@contextmanager
+def running_stack(kafka_bootstrap: str, folder: Path) -> Iterator[Stack]:
+    """The three services as processes with their own topics (a fresh prefix) and databases."""
     prefix = f"e{secrets.token_hex(4)}."
-    folder = tmp_path_factory.mktemp("stack")
     asyncio.run(create_topics(kafka_bootstrap, name_prefix=prefix))
     running = Stack(
         kafka_bootstrap,
@@ -91,6 +92,12 @@ def stack(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
                 process.wait(30)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@pytest.fixture(scope="session")
+def stack(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    with running_stack(kafka_bootstrap, tmp_path_factory.mktemp("stack")) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")
