@@ -121,7 +121,7 @@ def plan(people: list[Person], *, seed: int, municipalities: list[str], dirt: fl
             result.standing[p.number] = q
     # ... and left the chain's deliveries after that quarter (so the merged code is what stands)
     gone = {p.bsn for p in weesp}
-    for code, quarter, rows, _ in result.deliveries:
+    for _code, quarter, rows, _ in result.deliveries:
         if quarter != Quarter(2022, 1):
             rows[:] = [r for r in rows if r.split(";", 1)[0] not in gone]
     result.feed = feed_events(people, rng, dirt)
