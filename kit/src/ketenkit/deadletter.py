@@ -24,6 +24,7 @@ from faststream import BaseMiddleware
 from faststream.exceptions import HandlerException
 from faststream.kafka import KafkaBroker
 from faststream.message import StreamMessage
+from prometheus_client import Counter
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from contracts import ContractError
@@ -125,6 +126,7 @@ class DeadLetterPolicy:
     on_dead_letter: Callable[[str, str], None] | None = None
     on_transient: Callable[[BaseException], None] | None = None
     broker: KafkaBroker | None = field(default=None, repr=False)
+    counter: Counter | None = field(default=None, repr=False)
 
     def backoff(self, attempt: int) -> float:
         return float(min(self.backoff_max_seconds, self.backoff_seconds * 2 ** max(0, attempt - 1)))
@@ -146,7 +148,7 @@ class DeadLetterPolicy:
             )
             for r in records
         ]
-        await publish_all(self.broker, letters)
+        await publish_all(self.broker, letters, counter=self.counter)
         for record in records:
             logger.warning(
                 "event_dead_lettered",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import tuple_
+from sqlalchemy import insert, tuple_
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -35,22 +35,26 @@ async def claim_new(
     seen: set[tuple[str, str]] = set()
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
-        rows = await session.exec(
+        found = await session.exec(
             select(ProcessedEvent.source, ProcessedEvent.event_id).where(
                 ProcessedEvent.consumer == consumer,
                 tuple_(col(ProcessedEvent.source), col(ProcessedEvent.event_id)).in_(chunk),
             )
         )
-        seen.update((source, event_id) for source, event_id in rows.all())
+        seen.update((source, event_id) for source, event_id in found.all())
     now = datetime.now(UTC)
     result: list[bool] = []
+    rows: list[dict[str, object]] = []
     for pair in events:
         if pair in seen:
             result.append(False)
             continue
         seen.add(pair)
-        session.add(
-            ProcessedEvent(consumer=consumer, source=pair[0], event_id=pair[1], processed_at=now)
+        rows.append(
+            {"consumer": consumer, "source": pair[0], "event_id": pair[1], "processed_at": now}
         )
         result.append(True)
+    if rows:  # one executemany: an ORM object per event costs more than the event's own work
+        connection = await session.connection()
+        await connection.execute(insert(ProcessedEvent), rows)
     return result

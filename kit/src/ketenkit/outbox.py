@@ -16,7 +16,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from faststream.kafka import KafkaBroker
-from sqlalchemy import JSON, Column, LargeBinary, delete
+from prometheus_client import Counter
+from sqlalchemy import JSON, Column, LargeBinary, delete, insert
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -47,20 +48,23 @@ class OutboxRow(SQLModel, table=True):
         )
 
 
-def add_to_outbox(session: AsyncSession, messages: Iterable[Outgoing]) -> int:
-    """Queue ``messages`` in the caller's transaction; return how many."""
-    count = 0
-    for message in messages:
-        session.add(
-            OutboxRow(
-                topic=message.topic,
-                key=message.key,
-                headers=[[n, v.decode("utf-8", "replace")] for n, v in message.headers],
-                value=message.value,
-            )
-        )
-        count += 1
-    return count
+async def add_to_outbox(session: AsyncSession, messages: Iterable[Outgoing]) -> int:
+    """Queue ``messages`` in the caller's transaction (one executemany); return how many."""
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "topic": message.topic,
+            "key": message.key,
+            "headers": [[n, v.decode("utf-8", "replace")] for n, v in message.headers],
+            "value": message.value,
+            "created_at": now,
+        }
+        for message in messages
+    ]
+    if rows:
+        connection = await session.connection()
+        await connection.execute(insert(OutboxRow), rows)
+    return len(rows)
 
 
 class OutboxRelay:
@@ -74,12 +78,14 @@ class OutboxRelay:
         poll_seconds: float = 0.5,
         batch_size: int = 500,
         max_backoff_seconds: float = 10.0,
+        counter: Counter | None = None,
     ) -> None:
         self._db = db
         self._broker = broker
         self._poll_seconds = poll_seconds
         self._batch_size = batch_size
         self._max_backoff = max_backoff_seconds
+        self._counter = counter
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.published = 0
@@ -97,7 +103,9 @@ class OutboxRelay:
             rows = list((await session.exec(query)).all())
             if not rows:
                 return 0
-            await publish_all(self._broker, (row.to_outgoing() for row in rows))
+            await publish_all(
+                self._broker, (row.to_outgoing() for row in rows), counter=self._counter
+            )
             ids = [row.id for row in rows]
             await session.exec(delete(OutboxRow).where(col(OutboxRow.id).in_(ids)))
         self.published += len(rows)

@@ -44,6 +44,7 @@ class ServiceRuntime:
     relay: OutboxRelay
     lag: ConsumerLagMonitor
     tables: Sequence[type[SQLModel]]
+    published: Counter
     on_start: list[Hook] = field(default_factory=list)
     on_stop: list[Hook] = field(default_factory=list)
 
@@ -65,6 +66,13 @@ class ServiceRuntime:
             registry=registry,
         )
 
+        published = Counter(
+            "ketenmonitor_published_messages_total",
+            "Messages this service published and Kafka acknowledged, by topic.",
+            ["topic"],
+            registry=registry,
+        )
+
         def dead_lettered(topic: str, code: str) -> None:
             counted.labels(topic, code).inc()
             if on_dead_letter is not None:
@@ -78,6 +86,7 @@ class ServiceRuntime:
             deadletter_topic=settings.topic("deadletter.v1"),
             key_for=key_for,
             on_dead_letter=dead_lettered,
+            counter=published,
         )
         broker = make_broker(settings, registry=registry, policy=policy)
         db = Database(settings.database_url)
@@ -87,7 +96,10 @@ class ServiceRuntime:
             policy=policy,
             broker=broker,
             db=db,
-            relay=OutboxRelay(db, broker, poll_seconds=settings.outbox_poll_seconds),
+            relay=OutboxRelay(
+                db, broker, poll_seconds=settings.outbox_poll_seconds, counter=published
+            ),
+            published=published,
             lag=ConsumerLagMonitor(broker, registry, every=settings.lag_poll_seconds),
             tables=[*tables, ProcessedEvent, OutboxRow],
         )

@@ -31,7 +31,7 @@ async def test_relay_publishes_each_row_once_across_a_restart(
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'outbox.db'}")
     await db.create_tables([OutboxRow, ProcessedEvent])
     async with db.transaction() as session:
-        add_to_outbox(session, [event(topic, n) for n in range(5)])
+        await add_to_outbox(session, [event(topic, n) for n in range(5)])
 
     # First run: the process "crashes" after committing more rows, before the relay ran again.
     async with KafkaBroker(kafka_bootstrap) as broker:
@@ -39,7 +39,7 @@ async def test_relay_publishes_each_row_once_across_a_restart(
         relay = OutboxRelay(db, broker)
         assert await relay.drain() == 5
     async with db.transaction() as session:
-        add_to_outbox(session, [event(topic, n) for n in range(5, 8)])
+        await add_to_outbox(session, [event(topic, n) for n in range(5, 8)])
 
     # Restart: only what was not yet published goes out.
     async with KafkaBroker(kafka_bootstrap) as broker:

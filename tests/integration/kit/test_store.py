@@ -63,7 +63,7 @@ async def test_outbox_keeps_messages_in_order_with_bytes_and_tombstones(db: Data
         Outgoing(topic="b", key=None, headers=(), value=b"\x00\xff"),
     ]
     async with db.transaction() as session:
-        assert add_to_outbox(session, messages) == 3
+        assert await add_to_outbox(session, messages) == 3
     async with db.sessions() as session:
         rows = (await session.exec(select(OutboxRow).order_by(OutboxRow.id))).all()  # type: ignore[arg-type]
     assert [row.to_outgoing() for row in rows] == messages

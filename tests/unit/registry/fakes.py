@@ -70,5 +70,5 @@ class FakeUnitOfWork(UnitOfWork):
     async def rollback(self) -> None:
         self._pending = []
 
-    def publish(self, state: ContactState, event_type: str, sequence: int) -> None:
+    async def publish(self, state: ContactState, event_type: str, sequence: int) -> None:
         self._pending.append((event_type, sequence, state))

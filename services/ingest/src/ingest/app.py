@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         broker=runtime.broker,
         pseudonymiser=pseudonymiser,
         metrics=metrics,
+        counter=runtime.published,
         topics=FeedTopics(
             coa_in=t("feeds.coa.v1"),
             duo_in=t("feeds.duo.v1"),

@@ -156,7 +156,7 @@ class Deliveries:
             async with self.db.transaction() as session:
                 session.add(delivery)
                 await session.flush()
-                self._emit(session, delivery, "received")
+                await self._emit(session, delivery, "received")
         except IntegrityError:
             async with self.db.sessions() as session:
                 existing = await store.delivery_by_idempotency_key(
@@ -250,7 +250,7 @@ class Deliveries:
             )
             row.warnings = delivery.warnings
             session.add(row)
-            self._emit(session, row, "validated")
+            await self._emit(session, row, "validated")
         _copy(row, delivery)
         self.metrics.deliveries.labels("validated").inc()
         self.metrics.records.labels("municipal", "accepted").inc(counts["valid"])
@@ -282,7 +282,7 @@ class Deliveries:
             row.rows = row.valid = row.invalid = row.warnings = 0
             row.errors = 1
             session.add(row)
-            self._emit(session, row, "rejected")
+            await self._emit(session, row, "rejected")
         _copy(row, delivery)
         self.metrics.deliveries.labels("rejected").inc()
         self.metrics.validation_errors.labels("municipal", problem.code).inc()
@@ -350,7 +350,7 @@ class Deliveries:
             session.add(delivery)
             published = 0
             async for page in store.records_of(session, delivery_id=delivery.id):
-                add_to_outbox(
+                await add_to_outbox(
                     session,
                     [
                         Outgoing.event(
@@ -366,7 +366,7 @@ class Deliveries:
                 retracted = await store.retracted_pseudonyms(
                     session, previous_id=previous.id, current_id=delivery.id
                 )
-                add_to_outbox(
+                await add_to_outbox(
                     session,
                     [
                         Outgoing.event(self.topics.records, retraction_event(delivery, p, now), p)
@@ -375,8 +375,8 @@ class Deliveries:
                 )
                 await store.mark_superseded(session, delivery_id=previous.id, by=delivery.id)
                 previous.status, previous.superseded_by = "superseded", delivery.id
-                self._emit(session, previous, "superseded")
-            self._emit(session, delivery, "released")
+                await self._emit(session, previous, "superseded")
+            await self._emit(session, delivery, "released")
         self.relay.notify()
         self.metrics.deliveries.labels("released").inc()
         if previous is not None:
@@ -393,9 +393,11 @@ class Deliveries:
         )
         return delivery
 
-    def _emit(self, session: AsyncSession, delivery: DeliveryRow, status: str) -> None:
+    async def _emit(self, session: AsyncSession, delivery: DeliveryRow, status: str) -> None:
         envelope = delivery_event(delivery, status, self.now())  # type: ignore[arg-type]
-        add_to_outbox(session, [Outgoing.event(self.topics.deliveries, envelope, delivery.id)])
+        await add_to_outbox(
+            session, [Outgoing.event(self.topics.deliveries, envelope, delivery.id)]
+        )
 
     # -- controleren and reading ---------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from faststream.kafka import KafkaBroker
+from prometheus_client import Counter
 
 from contracts import Pseudonymiser
 from ingest.domain.feeds import FeedRecord, FeedRejection, pseudonym_of_key, validate_feed_event
@@ -41,12 +42,14 @@ class FeedProcessor:
         topics: FeedTopics,
         metrics: IngestMetrics,
         failed_by: str = "ingest",
+        counter: Counter | None = None,
     ) -> None:
         self.broker = broker
         self.pseudonymiser = pseudonymiser
         self.topics = topics
         self.metrics = metrics
         self.failed_by = failed_by
+        self.counter = counter
 
     async def process(self, batch: Sequence[Incoming]) -> None:
         out: list[Outgoing] = []
@@ -88,4 +91,4 @@ class FeedProcessor:
                     "code": result.code,
                 },
             )
-        await publish_all(self.broker, out)
+        await publish_all(self.broker, out, counter=self.counter)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC
 
 from sqlalchemy import func, insert
+from sqlalchemy import select as core_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -40,22 +41,24 @@ async def add_facts(session: AsyncSession, facts: Sequence[tuple[str, Fact]]) ->
 
 
 async def facts_of(session: AsyncSession, pseudonyms: Sequence[str]) -> dict[str, list[Fact]]:
+    """Every stored fact of these persons (plain rows: ORM objects cost too much here)."""
     found: dict[str, list[Fact]] = {p: [] for p in pseudonyms}
+    table = FactRow.__table__  # type: ignore[attr-defined]
+    connection = await session.connection()
     for start in range(0, len(pseudonyms), 500):
-        rows = await session.exec(
-            select(FactRow).where(col(FactRow.pseudonym).in_(pseudonyms[start : start + 500]))
+        result = await connection.execute(
+            core_select(
+                table.c.pseudonym,
+                table.c.event_id,
+                table.c.source,
+                table.c.type,
+                table.c.time,
+                table.c.data,
+            ).where(table.c.pseudonym.in_(pseudonyms[start : start + 500]))
         )
-        for row in rows.all():
-            time = row.time if row.time.tzinfo else row.time.replace(tzinfo=UTC)
-            found[row.pseudonym].append(
-                Fact(
-                    event_id=row.event_id,
-                    source=row.source,  # type: ignore[arg-type]
-                    type=row.type,
-                    time=time,
-                    data=row.data,
-                )
-            )
+        for pseudonym, event_id, source, type_, time, data in result.all():
+            moment = time if time.tzinfo else time.replace(tzinfo=UTC)
+            found[pseudonym].append(Fact(event_id, source, type_, moment, data))
     return found
 
 

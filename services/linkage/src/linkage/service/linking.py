@@ -187,7 +187,7 @@ class Linker:
                 if emission is not None:
                     emission.new_facts = arrived[pseudonym]
                     emissions.append(emission)
-            add_to_outbox(
+            await add_to_outbox(
                 session,
                 [
                     Outgoing.event(

@@ -37,9 +37,9 @@ class ContactChanges:
     role: Role | None = None
 
 
-def _record(uow: UnitOfWork, contact: Contact) -> None:
+async def _record(uow: UnitOfWork, contact: Contact) -> None:
     for change in contact.changes:
-        uow.publish(contact_state(contact), EVENT_TYPES[change], contact.version)
+        await uow.publish(contact_state(contact), EVENT_TYPES[change], contact.version)
     contact.changes.clear()
 
 
@@ -79,7 +79,7 @@ async def register(
     )
     async with uow:
         await uow.contacts.add(contact)
-        _record(uow, contact)
+        await _record(uow, contact)
         await uow.commit()
     return contact, token
 
@@ -92,7 +92,7 @@ async def approve(uow: UnitOfWork, *, caller: Caller, contact_id: str, now: date
         if contact.approve(now):
             await _check_primary(uow, contact)
             await uow.contacts.save(contact)
-            _record(uow, contact)
+            await _record(uow, contact)
             await uow.commit()
     return contact
 
@@ -104,7 +104,7 @@ async def withdraw(uow: UnitOfWork, *, caller: Caller, contact_id: str, now: dat
         contact = await _load(uow, contact_id)
         if contact.withdraw(now):
             await uow.contacts.save(contact)
-            _record(uow, contact)
+            await _record(uow, contact)
             await uow.commit()
     return contact
 
@@ -127,6 +127,6 @@ async def update(
         if changed:
             await _check_primary(uow, contact)
             await uow.contacts.save(contact)
-            _record(uow, contact)
+            await _record(uow, contact)
             await uow.commit()
     return contact

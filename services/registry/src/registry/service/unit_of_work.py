@@ -37,7 +37,7 @@ class UnitOfWork(ABC):
     async def rollback(self) -> None: ...
 
     @abstractmethod
-    def publish(self, state: ContactState, event_type: str, sequence: int) -> None:
+    async def publish(self, state: ContactState, event_type: str, sequence: int) -> None:
         """Queue the event; it goes out only if this unit of work commits."""
 
 
@@ -84,7 +84,9 @@ class SqlUnitOfWork(UnitOfWork):
             await self._session.rollback()
         self._events = 0
 
-    def publish(self, state: ContactState, event_type: str, sequence: int) -> None:
+    async def publish(self, state: ContactState, event_type: str, sequence: int) -> None:
         envelope = contact_event(state, event_type, sequence)
-        add_to_outbox(self.session, [Outgoing.event(self._topic, envelope, key=state.contact_id)])
+        await add_to_outbox(
+            self.session, [Outgoing.event(self._topic, envelope, key=state.contact_id)]
+        )
         self._events += 1

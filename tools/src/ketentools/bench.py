@@ -1,0 +1,441 @@
+"""`make bench`: throughput, latency and memory on the real local broker (SPEC section 9).
+
+Prints one table and writes it as JSON. Every rate is compared with the raw aiokafka
+pass-through measured in the same run. Scale 1.0 runs a national year (a cohort of about
+40,000 persons and all their events); `--scale 0.01` is a quick run.
+
+    python -m ketentools.bench [--scale 1.0] [--postgres URL] [--out bench-results/bench.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from contracts import Envelope, Pseudonymiser, create_topics, to_kafka
+from ketenkit.local_kafka import LocalKafka, free_port
+from ketentools.population import Person, generate
+from ketentools.simulate import LAST_QUARTER
+
+DEV_KEY = "bench-pseudonym-key-0123456789abcdef"
+ADMIN = "bench-admin-token-" + "b" * 30
+
+
+# -- plumbing -------------------------------------------------------------------------------------
+
+
+async def topic_size(bootstrap: str, topic: str) -> int:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await consumer.start()
+    try:
+        partitions = consumer.partitions_for_topic(topic)
+        if not partitions:
+            await consumer._client.force_metadata_update()
+            partitions = consumer.partitions_for_topic(topic) or set()
+        ends = await consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
+        return sum(ends.values())
+    finally:
+        await consumer.stop()
+
+
+def wait_size(bootstrap: str, topic: str, count: int, timeout: float) -> float:
+    """Seconds until ``topic`` holds ``count`` records."""
+    started = time.monotonic()
+    while asyncio.run(topic_size(bootstrap, topic)) < count:
+        if time.monotonic() - started > timeout:
+            raise SystemExit(f"bench: {topic} did not reach {count} records in {timeout}s")
+        time.sleep(0.2)
+    return time.monotonic() - started
+
+
+async def produce(bootstrap: str, messages: list[tuple[str, Envelope, str]]) -> float:
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=10,
+        max_batch_size=256 * 1024,
+    )
+    await producer.start()
+    started = time.monotonic()
+    try:
+        futures = []
+        for topic, envelope, key in messages:
+            record = to_kafka(envelope, key)
+            futures.append(
+                await producer.send(
+                    topic, record.value, key=key.encode(), headers=list(record.headers)
+                )
+            )
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+    return time.monotonic() - started
+
+
+@dataclass
+class Service:
+    name: str
+    process: subprocess.Popen[bytes]
+    port: int
+
+    def peak_rss_mb(self) -> float:
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
+        return kb / 1024
+
+
+@contextmanager
+def service(name: str, *, bootstrap: str, prefix: str, database_url: str) -> Iterator[Service]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "KETENMONITOR_TOPIC_PREFIX": prefix,
+        "KETENMONITOR_DATABASE_URL": database_url,
+        "KETENMONITOR_ADMIN_TOKEN": ADMIN,
+        "KETENMONITOR_PSEUDONYM_KEY": DEV_KEY,
+        "KETENMONITOR_HTTP_PORT": str(port),
+        "KETENMONITOR_OUTBOX_POLL_SECONDS": "0.05",
+    }
+    process = subprocess.Popen(  # noqa: S603 - our own service module
+        [sys.executable, "-m", name], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/ready", timeout=1) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise SystemExit(f"bench: {name} did not start") from None
+            time.sleep(0.2)
+    try:
+        yield Service(name, process, port)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+# -- events ------------------------------------------------------------------------------------
+
+
+def feed_events(people: list[Person], prefix: str) -> list[tuple[str, Envelope, str]]:
+    out = []
+    for p in people:
+        changed = datetime.combine(p.notice, datetime.min.time(), tzinfo=UTC).isoformat()
+        out.append(
+            (
+                prefix + "feeds.duo.v1",
+                Envelope(
+                    id=f"d{p.number}",
+                    source="urn:nld:duo:feed",
+                    type="nl.duo.inburgeringsplicht.vastgesteld",
+                    data={
+                        "bsn": p.bsn,
+                        "datum_start_inburgeringsplicht": p.start.isoformat(),
+                        "datum_kennisgeving": p.notice.isoformat(),
+                        "doelgroep": p.doelgroep,
+                        "gewijzigd_op": changed,
+                    },
+                ),
+                p.bsn,
+            )
+        )
+        for n, exam in enumerate(p.exams):
+            out.append(
+                (
+                    prefix + "feeds.duo.v1",
+                    Envelope(
+                        id=f"e{p.number}-{n}",
+                        source="urn:nld:duo:feed",
+                        type="nl.duo.examen.uitslag",
+                        data={
+                            "bsn": p.bsn,
+                            "onderdeel": exam.onderdeel,
+                            "niveau": "B1",
+                            "resultaat": exam.resultaat,
+                            "datum_examen": exam.datum.isoformat(),
+                        },
+                    ),
+                    p.bsn,
+                )
+            )
+        if p.doelgroep == "asielstatushouder" and p.permit and p.koppeling:
+            out.append(
+                (
+                    prefix + "feeds.coa.v1",
+                    Envelope(
+                        id=f"c{p.number}",
+                        source="urn:nld:coa:feed",
+                        type="nl.coa.vergunninghouder.gewijzigd",
+                        data={
+                            "bsn": p.bsn,
+                            "datum_verblijfsvergunning": p.permit.isoformat(),
+                            "gemeentecode_koppeling": p.municipality,
+                            "datum_koppeling": p.koppeling.isoformat(),
+                            "gewijzigd_op": changed,
+                        },
+                    ),
+                    p.bsn,
+                )
+            )
+    return out
+
+
+def record_events(people: list[Person], prefix: str) -> list[tuple[str, Envelope, str]]:
+    """What ingest would publish for these people (for linkage alone)."""
+    pseudonymiser = Pseudonymiser(DEV_KEY)
+    out = []
+    for p in people:
+        pseudonym = pseudonymiser.pseudonymise(p.bsn)
+        base = {"pseudonym": pseudonym}
+        out.append(
+            (
+                prefix + "records.municipal.v1",
+                Envelope(
+                    id=f"m{p.number}",
+                    source="urn:nld:ketenmonitor:ingest",
+                    type="nl.ketenmonitor.record.municipal",
+                    subject=pseudonym,
+                    data={
+                        **base,
+                        "municipality": p.municipality,
+                        "quarter": str(LAST_QUARTER),
+                        "delivery_id": "bench",
+                        "release_sequence": 1,
+                        "row": p.number + 1,
+                        "gemeentecode": p.municipality,
+                        "doelgroep": p.doelgroep,
+                        "datum_eerste_pip": p.pip.isoformat() if p.pip else None,
+                        "leerroute": p.leerroute if p.pip else None,
+                    },
+                ),
+                pseudonym,
+            )
+        )
+        for topic, envelope, _ in feed_events([p], ""):
+            data = {k: v for k, v in (envelope.data or {}).items() if k != "bsn"}
+            if topic == "feeds.coa.v1":
+                kind, type_, target = None, "nl.ketenmonitor.record.coa", "records.coa.v1"
+            else:
+                kind = {
+                    "nl.duo.inburgeringsplicht.vastgesteld": "vastgesteld",
+                    "nl.duo.examen.uitslag": "examen_uitslag",
+                }[envelope.type]
+                type_, target = "nl.ketenmonitor.record.duo", "records.duo.v1"
+            payload = {**base, **data, **({"kind": kind} if kind else {})}
+            out.append(
+                (
+                    prefix + target,
+                    Envelope(
+                        id="r" + envelope.id,
+                        source="urn:nld:ketenmonitor:ingest",
+                        type=type_,
+                        subject=pseudonym,
+                        data=payload,
+                    ),
+                    pseudonym,
+                )
+            )
+    return out
+
+
+# -- measurements ---------------------------------------------------------------------------------
+
+
+async def raw_passthrough(
+    bootstrap: str, prefix: str, messages: list[tuple[str, Envelope, str]]
+) -> float:
+    """Reference: consume one topic and produce every record to another, plain aiokafka."""
+    source, target = prefix + "feeds.duo.v1", prefix + "raw.out"
+    await produce(bootstrap, [(source, e, k) for _, e, k in messages])
+    consumer = AIOKafkaConsumer(
+        source,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=prefix + "raw",
+        max_poll_records=2000,
+    )
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=10,
+        max_batch_size=256 * 1024,
+    )
+    await consumer.start()
+    await producer.start()
+    done, started = 0, time.monotonic()
+    try:
+        while done < len(messages):
+            batches = await consumer.getmany(timeout_ms=500, max_records=2000)
+            futures = [
+                await producer.send(target, r.value, key=r.key, headers=list(r.headers))
+                for records in batches.values()
+                for r in records
+            ]
+            await asyncio.gather(*futures)
+            await consumer.commit()
+            done += len(futures)
+    finally:
+        await consumer.stop()
+        await producer.stop()
+    return len(messages) / (time.monotonic() - started)
+
+
+def ingest_rate(
+    bootstrap: str, messages: list[tuple[str, Envelope, str]], folder: Path
+) -> tuple[float, float]:
+    prefix = f"b{secrets.token_hex(3)}."
+    asyncio.run(create_topics(bootstrap, name_prefix=prefix))
+    events = [(prefix + t[t.index("feeds.") :], e, k) for t, e, k in messages]
+    with service(
+        "ingest",
+        bootstrap=bootstrap,
+        prefix=prefix,
+        database_url=f"sqlite+aiosqlite:///{folder / (prefix + 'ingest.db')}",
+    ) as ingest:
+        started = time.monotonic()
+        asyncio.run(produce(bootstrap, events))
+        coa = sum(1 for t, *_ in events if t.endswith("feeds.coa.v1"))
+        wait_size(bootstrap, prefix + "records.coa.v1", coa, 900)
+        wait_size(bootstrap, prefix + "records.duo.v1", len(events) - coa, 900)
+        seconds = time.monotonic() - started
+        return len(events) / seconds, ingest.peak_rss_mb()
+
+
+def linkage_rate(bootstrap: str, people: list[Person], database_url: str) -> tuple[float, float]:
+    prefix = f"b{secrets.token_hex(3)}."
+    asyncio.run(create_topics(bootstrap, name_prefix=prefix))
+    events = record_events(people, prefix)
+    with service(
+        "linkage", bootstrap=bootstrap, prefix=prefix, database_url=database_url
+    ) as linkage:
+        started = time.monotonic()
+        asyncio.run(produce(bootstrap, events))
+        wait_size(bootstrap, prefix + "monitoring.records.v1", len(people), 1800)
+        seconds = time.monotonic() - started
+        return len(events) / seconds, linkage.peak_rss_mb()
+
+
+def fresh_postgres(admin_url: str) -> str:
+    import asyncpg
+
+    name = f"bench_{secrets.token_hex(4)}"
+
+    async def create() -> None:
+        connection = await asyncpg.connect(admin_url.replace("+asyncpg", ""))
+        await connection.execute(f'CREATE DATABASE "{name}"')
+        await connection.close()
+
+    asyncio.run(create())
+    return admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Ketenmonitor benchmark")
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--cohort", type=int, default=2023)
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get(
+            "KETENMONITOR_TEST_POSTGRES_URL",
+            "postgresql+asyncpg://ketenmonitor:ketenmonitor@127.0.0.1:5432/ketenmonitor_test",
+        ),
+    )
+    parser.add_argument("--out", type=Path, default=Path("bench-results/bench.json"))
+    args = parser.parse_args(argv)
+    people = generate(
+        scale=args.scale * 40_000 / sum(generate_sizes(args.cohort)), seed=3, cohorts=(args.cohort,)
+    )
+    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    kafka = None if bootstrap else LocalKafka(heap="1g")
+    if kafka:
+        bootstrap = kafka.start()
+    assert bootstrap is not None
+    results: dict[str, Any] = {
+        "persons": len(people),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "started": datetime.now(UTC).isoformat(),
+    }
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            feed = feed_events(people, "")
+            results["events_feed"] = len(feed)
+            prefix = f"b{secrets.token_hex(3)}."
+            asyncio.run(create_topics(bootstrap, name_prefix=prefix))
+            asyncio.run(ensure_topic(bootstrap, prefix + "raw.out"))
+            reference = asyncio.run(raw_passthrough(bootstrap, prefix, feed))
+            results["raw_passthrough_events_per_s"] = round(reference)
+            rate, rss = ingest_rate(bootstrap, feed, folder)
+            results["ingest_feed_events_per_s"] = round(rate)
+            results["ingest_ratio"] = round(rate / reference, 3)
+            results["ingest_peak_rss_mb"] = round(rss)
+            rate, rss = linkage_rate(
+                bootstrap, people, f"sqlite+aiosqlite:///{folder / 'linkage.db'}"
+            )
+            results["linkage_sqlite_events_per_s"] = round(rate)
+            results["linkage_sqlite_ratio"] = round(rate / reference, 3)
+            results["linkage_peak_rss_mb"] = round(rss)
+            try:
+                rate, rss = linkage_rate(bootstrap, people, fresh_postgres(args.postgres))
+                results["linkage_postgres_events_per_s"] = round(rate)
+                results["linkage_postgres_ratio"] = round(rate / reference, 3)
+                results["linkage_postgres_peak_rss_mb"] = round(rss)
+            except (OSError, ImportError) as exc:
+                results["linkage_postgres_events_per_s"] = f"not run: {exc}"
+    finally:
+        if kafka:
+            kafka.stop()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2))
+    width = max(len(k) for k in results)
+    for key, value in results.items():
+        print(f"{key:<{width}}  {value}")
+    print(f"(written to {args.out})")
+
+
+def generate_sizes(cohort: int) -> tuple[int, int]:
+    from ketentools.population import COHORTS
+
+    return COHORTS[cohort]
+
+
+async def ensure_topic(bootstrap: str, name: str) -> None:
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(name=name, num_partitions=6, replication_factor=1)])
+    finally:
+        await admin.close()
+
+
+if __name__ == "__main__":
+    main()
