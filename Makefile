@@ -62,6 +62,11 @@ SCALE ?= 0.01
 simulate: venv
 	$(BIN)/python -m ketentools.simulate --scale $(SCALE)
 
+# Throughput, latency and memory on the real local broker (BENCH_SCALE=1.0: a national year).
+BENCH_SCALE ?= 1.0
+bench: venv kafka-jars
+	$(BIN)/python -m ketentools.bench --scale $(BENCH_SCALE) --out bench-results/bench.json
+
 # Operator commands against a running stack (make run prints the admin token:
 # export KETENMONITOR_ADMIN_TOKEN=... first).
 monitor: venv

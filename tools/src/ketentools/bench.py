@@ -33,7 +33,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from contracts import Envelope, Pseudonymiser, create_topics, to_kafka
 from ketenkit.local_kafka import LocalKafka, free_port
 from ketentools.population import Person, generate
-from ketentools.simulate import LAST_QUARTER
+from ketentools.simulate import HEADER, LAST_QUARTER, row
 
 DEV_KEY = "bench-pseudonym-key-0123456789abcdef"
 ADMIN = "bench-admin-token-" + "b" * 30
@@ -342,6 +342,193 @@ def linkage_rate(bootstrap: str, people: list[Person], database_url: str) -> tup
         return len(events) / seconds, linkage.peak_rss_mb()
 
 
+async def _latency(
+    bootstrap: str,
+    prefix: str,
+    events: list[tuple[str, Envelope, str]],
+    pseudonyms: dict[str, str],
+    rate: float,
+) -> list[float]:
+    """Send feed events at ``rate`` per second; seconds from each send to its monitoring record."""
+    consumer = AIOKafkaConsumer(
+        prefix + "monitoring.records.v1",
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="latest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    await consumer.seek_to_end()
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
+    await producer.start()
+    sent: dict[str, float] = {}
+    latencies: list[float] = []
+
+    async def receive() -> None:
+        while len(latencies) < len(events):
+            for records in (await consumer.getmany(timeout_ms=200)).values():
+                for record in records:
+                    key = record.key.decode()
+                    if key in sent and record.value:
+                        latencies.append(record.timestamp / 1000 - sent.pop(key))
+
+    receiver = asyncio.create_task(receive())
+    try:
+        started = time.monotonic()
+        for n, (topic, envelope, key) in enumerate(events):
+            await asyncio.sleep(max(0.0, started + n / rate - time.monotonic()))
+            record = to_kafka(envelope, key)
+            sent[pseudonyms[key]] = time.time()
+            await producer.send(topic, record.value, key=key.encode(), headers=list(record.headers))
+        await asyncio.wait_for(receiver, timeout=120)
+    finally:
+        receiver.cancel()
+        await producer.stop()
+        await consumer.stop()
+    return latencies
+
+
+def end_to_end_latency(
+    bootstrap: str, people: list[Person], folder: Path, rate: float
+) -> dict[str, float]:
+    """Ingest and linkage running; persons already known to linkage from their municipal and
+    COA records; their DUO obligation arrives on the feed at ``rate`` per second."""
+    prefix = f"b{secrets.token_hex(3)}."
+    asyncio.run(create_topics(bootstrap, name_prefix=prefix))
+    pseudonymiser = Pseudonymiser(DEV_KEY)
+    known = [
+        (t, e, k) for t, e, k in record_events(people, prefix) if not t.endswith("records.duo.v1")
+    ]
+    duo = [
+        (t, e, k)
+        for t, e, k in feed_events(people, prefix)
+        if e.type == "nl.duo.inburgeringsplicht.vastgesteld"
+    ]
+    pseudonyms = {p.bsn: pseudonymiser.pseudonymise(p.bsn) for p in people}
+    with (
+        service(
+            "ingest",
+            bootstrap=bootstrap,
+            prefix=prefix,
+            database_url=f"sqlite+aiosqlite:///{folder / (prefix + 'i.db')}",
+        ),
+        service(
+            "linkage",
+            bootstrap=bootstrap,
+            prefix=prefix,
+            database_url=f"sqlite+aiosqlite:///{folder / (prefix + 'l.db')}",
+        ),
+    ):
+        asyncio.run(produce(bootstrap, known))
+        time.sleep(3)  # let linkage take the known records in before the clock starts
+        latencies = sorted(asyncio.run(_latency(bootstrap, prefix, duo, pseudonyms, rate)))
+
+    def pick(q: float) -> float:
+        return round(1000 * latencies[min(len(latencies) - 1, int(q * len(latencies)))], 1)
+
+    return {"p50_ms": pick(0.5), "p99_ms": pick(0.99), "events": len(latencies)}
+
+
+def national_year(bootstrap: str, people: list[Person], folder: Path) -> dict[str, Any]:
+    """Every municipality uploads and releases its quarter over HTTP while COA and DUO send
+    their events; seconds until linkage has emitted a record for every complete person."""
+    import hashlib
+
+    prefix = f"b{secrets.token_hex(3)}."
+    asyncio.run(create_topics(bootstrap, name_prefix=prefix))
+    by_code: dict[str, list[Person]] = {}
+    for person in people:
+        by_code.setdefault(person.municipality, []).append(person)
+    tokens = {code: secrets.token_urlsafe(32) for code in by_code}
+    now = datetime.now(UTC)
+    contacts = []
+    for n, (code, token) in enumerate(tokens.items()):
+        state = {
+            "contact_id": f"c{n}",
+            "status": "active",
+            "role": "primary",
+            "municipality_codes": [code],
+            "berichtgever": {"name": code, "kind": "gemeente"},
+            "name": "Bench",
+            "email": "b@example.nl",
+            "token_sha256": hashlib.sha256(token.encode()).hexdigest(),
+            "registered_at": now.isoformat(),
+            "updated_at": now.isoformat(),
+        }
+        contacts.append(
+            (
+                prefix + "registry.contacts.v1",
+                Envelope(
+                    id=f"c{n}-1",
+                    source="urn:nld:ketenmonitor:registry",
+                    type="nl.ketenmonitor.contact.approved",
+                    subject=f"c{n}",
+                    sequence="1",
+                    data=state,
+                ),
+                f"c{n}",
+            )
+        )
+    asyncio.run(produce(bootstrap, contacts))
+    with (
+        service(
+            "ingest",
+            bootstrap=bootstrap,
+            prefix=prefix,
+            database_url=f"sqlite+aiosqlite:///{folder / (prefix + 'i.db')}",
+        ) as ingest,
+        service(
+            "linkage",
+            bootstrap=bootstrap,
+            prefix=prefix,
+            database_url=f"sqlite+aiosqlite:///{folder / (prefix + 'l.db')}",
+        ) as linkage,
+    ):
+        base = f"http://127.0.0.1:{ingest.port}"
+        last = next(iter(tokens.values()))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # ingest learns the contacts from the registry topic
+            try:
+                _http("GET", f"{base}/v1/deliveries?limit=1", last)
+                break
+            except OSError:
+                time.sleep(0.2)
+        started = time.monotonic()
+        feed = asyncio.run(produce(bootstrap, feed_events(people, prefix)))
+        for code, persons in by_code.items():
+            body = (
+                "\n".join([HEADER, *(row(p, p.municipality, LAST_QUARTER) for p in persons)]) + "\n"
+            ).encode()
+            delivery = _http(
+                "POST",
+                f"{base}/v1/deliveries?municipality={code}&quarter={LAST_QUARTER}",
+                tokens[code],
+                body,
+            )
+            _http(
+                "POST",
+                f"{base}/v1/deliveries/{delivery['delivery_id']}/release?accept_partial=true",
+                tokens[code],
+                b"",
+            )
+        complete = sum(1 for p in people if not p.withdrawn)
+        wait_size(bootstrap, prefix + "monitoring.records.v1", complete, 1800)
+        return {
+            "seconds": round(time.monotonic() - started, 1),
+            "feed_send_seconds": round(feed, 1),
+            "ingest_peak_rss_mb": round(ingest.peak_rss_mb()),
+            "linkage_peak_rss_mb": round(linkage.peak_rss_mb()),
+        }
+
+
+def _http(method: str, url: str, token: str, body: bytes | None = None) -> Any:
+    request = urllib.request.Request(url, data=body, method=method)  # noqa: S310
+    request.add_header("Authorization", f"Bearer {token}")
+    if body is not None:
+        request.add_header("content-type", "text/csv")
+    with urllib.request.urlopen(request, timeout=600) as response:  # noqa: S310
+        return json.loads(response.read() or b"null")
+
+
 def fresh_postgres(admin_url: str) -> str:
     import asyncpg
 
@@ -368,6 +555,10 @@ def main(argv: list[str] | None = None) -> None:
         ),
     )
     parser.add_argument("--out", type=Path, default=Path("bench-results/bench.json"))
+    parser.add_argument(
+        "--rate", type=float, default=200.0, help="offered load for the latency run"
+    )
+    parser.add_argument("--latency-events", type=int, default=3000)
     args = parser.parse_args(argv)
     people = generate(
         scale=args.scale * 40_000 / sum(generate_sizes(args.cohort)), seed=3, cohorts=(args.cohort,)
@@ -402,6 +593,10 @@ def main(argv: list[str] | None = None) -> None:
             results["linkage_sqlite_events_per_s"] = round(rate)
             results["linkage_sqlite_ratio"] = round(rate / reference, 3)
             results["linkage_peak_rss_mb"] = round(rss)
+            results["national_year"] = national_year(bootstrap, people, folder)
+            sample = people[: min(len(people), args.latency_events)]
+            latency = end_to_end_latency(bootstrap, sample, folder, args.rate)
+            results[f"e2e_latency_at_{args.rate:g}_per_s"] = latency
             try:
                 rate, rss = linkage_rate(bootstrap, people, fresh_postgres(args.postgres))
                 results["linkage_postgres_events_per_s"] = round(rate)
