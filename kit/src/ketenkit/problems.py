@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -11,6 +12,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
+logger = logging.getLogger(__name__)
 
 
 class FieldError(BaseModel):
@@ -108,6 +110,14 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
         return problem_response(problem, dict(exc.headers) if exc.headers else None)
 
+    async def on_unexpected(_: Request, exc: Exception) -> JSONResponse:
+        # A bug: say so without details (they go to the log with the traceback).
+        logger.error("request_failed", exc_info=exc)
+        return problem_response(
+            ProblemDetail(title="Internal error", status=500, code="internal_error")
+        )
+
+    app.add_exception_handler(Exception, on_unexpected)
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)

@@ -5,7 +5,7 @@ import io
 import json
 import tempfile
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
@@ -44,6 +44,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     for status in (401, 403, 404, 409, 413, 415, 422)
 }
 SPOOL_IN_MEMORY = 1024 * 1024
+MIN_AS_OF = date(2022, 1, 1)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -129,7 +130,7 @@ def build_router(deliveries: Deliveries, *, max_upload_bytes: int) -> APIRouter:
         status: Literal["received", "validated", "released", "superseded", "rejected"]
         | None = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     ) -> list[DeliveryOut]:
         rows = await deliveries.find(
             caller=who,
@@ -144,6 +145,13 @@ def build_router(deliveries: Deliveries, *, max_upload_bytes: int) -> APIRouter:
     @router.get("/overdue", summary="Municipality-quarters overdue on as_of (default today)")
     async def overdue(who: Who, as_of: date | None = None) -> OverdueOut:
         day = as_of or deliveries.today()
+        if not MIN_AS_OF <= day <= deliveries.today() + timedelta(days=366):
+            raise UploadInvalid(
+                422,
+                "as_of",
+                "field_invalid",
+                "as_of must lie between 2022-01-01 and a year from today",
+            )
         items = await deliveries.overdue(caller=who, as_of=day)
         return OverdueOut(as_of=day, count=len(items), items=[OverdueItem.of(i) for i in items])
 
