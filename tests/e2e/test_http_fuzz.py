@@ -36,6 +36,7 @@ def fuzz(stack: Stack, service: str) -> int:
     schema = schemathesis.openapi.from_url(f"{stack.url(service)}/openapi.json")
     operations = 0
     for result in schema.get_all_operations():
+        assert hasattr(result, "ok"), f"{service}'s OpenAPI document is invalid: {result}"
         operation = result.ok()
         operations += 1
 
