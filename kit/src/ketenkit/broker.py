@@ -11,7 +11,7 @@ from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CollectorRegistry
 
 from ketenkit.deadletter import DeadLetterPolicy
-from ketenkit.incoming import decode_incoming
+from ketenkit.incoming import decode_incoming, parse_tolerant
 from ketenkit.settings import ServiceSettings
 
 
@@ -62,6 +62,7 @@ def subscribe_batch(
         batch_timeout_ms=settings.consumer_batch_timeout_ms,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
+        parser=parse_tolerant,
         decoder=decode_incoming,
         title=title,
         description=description,

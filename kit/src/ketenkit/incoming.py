@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from aiokafka import ConsumerRecord
@@ -71,6 +72,29 @@ def batch_schema(*models: type[BaseModel]) -> WithJsonSchema:
 def records_of(msg: StreamMessage[Any]) -> tuple[ConsumerRecord[Any, Any], ...]:
     raw = msg.raw_message
     return tuple(raw) if isinstance(raw, tuple | list) else (raw,)
+
+
+def _readable(value: bytes | None) -> bytes:
+    return (value or b"").decode("utf-8", "replace").encode("utf-8")
+
+
+async def parse_tolerant(
+    msg: Any, original_parser: Callable[[Any], Awaitable[StreamMessage[Any]]]
+) -> StreamMessage[Any]:
+    """FastStream parser that survives headers which are not UTF-8.
+
+    FastStream's own parser decodes every header as UTF-8 and fails on one that is not, before
+    any handler or middleware runs, so such a record would block its partition. It parses a
+    cleaned copy here; the message keeps the original records, so the record itself is judged
+    (and dead-lettered) by the handler like any other bad event.
+    """
+    records = tuple(msg) if isinstance(msg, tuple | list) else (msg,)
+    cleaned = tuple(
+        replace(r, headers=[(k, _readable(v)) for k, v in (r.headers or ())]) for r in records
+    )
+    message = await original_parser(cleaned if isinstance(msg, tuple | list) else cleaned[0])
+    message.raw_message = msg
+    return message
 
 
 async def decode_incoming(msg: StreamMessage[Any]) -> list[Incoming]:
