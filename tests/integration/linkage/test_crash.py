@@ -12,6 +12,8 @@ import urllib.request
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
+
 from contracts import create_topics
 from ketenkit.local_kafka import free_port
 from tests.helpers import eventually_sync, read_topic, topic_size
@@ -41,7 +43,10 @@ def start(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     return process
 
 
-def test_kill_9_mid_stream_loses_nothing(kafka_bootstrap: str, unique: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "sigterm"])
+def test_stop_mid_stream_loses_nothing(
+    kafka_bootstrap: str, unique: str, tmp_path: Path, stop: signal.Signals
+) -> None:
     asyncio.run(create_topics(kafka_bootstrap, name_prefix=unique))
     port = free_port()
     env = {
@@ -70,8 +75,8 @@ def test_kill_9_mid_stream_loses_nothing(kafka_bootstrap: str, unique: str, tmp_
             timeout=60,
             message="some records out",
         )
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+        process.send_signal(stop)
+        process.wait(60)
         process = start(env, port)
         eventually_sync(
             lambda: asyncio.run(_complete(kafka_bootstrap, out)) == PERSONS,
