@@ -68,6 +68,21 @@ def problem_response(problem: ProblemDetail, headers: dict[str, str] | None = No
     )
 
 
+def unauthenticated(detail: str) -> JSONResponse:
+    """401 with the Bearer challenge (missing, unknown, pending or withdrawn token)."""
+    problem = ProblemDetail(
+        title="Not authenticated", status=401, code="not_authenticated", detail=detail
+    )
+    return problem_response(problem, {"WWW-Authenticate": "Bearer"})
+
+
+def forbidden(detail: str) -> JSONResponse:
+    """403: a valid token without the right."""
+    return problem_response(
+        ProblemDetail(title="Forbidden", status=403, code="forbidden", detail=detail)
+    )
+
+
 def _validation_errors(exc: RequestValidationError) -> list[FieldError]:
     errors = []
     for error in exc.errors():

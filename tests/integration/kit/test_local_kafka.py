@@ -10,12 +10,12 @@ import time
 from pathlib import Path
 
 SCRIPT = """
-import sys, time
+import signal
 from ketenkit.local_kafka import LocalKafka
 kafka = LocalKafka()
 kafka.start()
 print(kafka.process.pid, flush=True)
-time.sleep(600)
+signal.pause()  # until the test kills this process
 """
 
 

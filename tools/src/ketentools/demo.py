@@ -172,6 +172,28 @@ async def _publish(bootstrap: str, messages: list[Outgoing]) -> None:
         await publish_all(broker, messages)
 
 
+def register_contact(
+    urls: dict[str, str], admin_token: str, code: str, *, role: str, label: str
+) -> str:
+    """Register a contact for ``code`` and approve it as the admin; return its token."""
+    registration = {
+        "municipality_codes": [code],
+        "role": role,
+        "berichtgever": {"name": f"Gemeente {code}", "kind": "gemeente", "software_package": label},
+        "contact": {
+            "name": f"{label} contact {code}",
+            "email": f"{label.lower()}.{code.lower()}@example.nl",
+        },
+    }
+    created = call(
+        "POST", f"{urls['registry']}/v1/registrations", body=json.dumps(registration).encode()
+    )
+    call(
+        "POST", f"{urls['registry']}/v1/contacts/{created['contact_id']}/approve", admin_token, b""
+    )
+    return str(created["token"])
+
+
 def demo_people(per_municipality: int = 40, seed: int = 2024) -> list[Person]:
     """The demo's persons: the same for the same seed."""
     return people(random.Random(seed), per_municipality)  # noqa: S311 - synthetic, not security
@@ -189,26 +211,7 @@ def load_demo(
     """Drive the stack through its real interfaces; return linkage's monitor table."""
     persons = demo_people(per_municipality, seed)
     for code in MUNICIPALITIES:
-        registration = {
-            "municipality_codes": [code],
-            "role": "primary",
-            "berichtgever": {
-                "name": f"Gemeente {code}",
-                "kind": "gemeente",
-                "software_package": "Demo",
-            },
-            "contact": {"name": f"Demo contact {code}", "email": f"demo.{code.lower()}@example.nl"},
-        }
-        created = call(
-            "POST", f"{urls['registry']}/v1/registrations", body=json.dumps(registration).encode()
-        )
-        call(
-            "POST",
-            f"{urls['registry']}/v1/contacts/{created['contact_id']}/approve",
-            admin_token,
-            b"",
-        )
-        token = created["token"]
+        token = register_contact(urls, admin_token, code, role="primary", label="Demo")
         until(
             lambda t=token: call("GET", f"{urls['ingest']}/v1/deliveries", t) is not None,
             30,

@@ -28,7 +28,7 @@ from aiokafka import AIOKafkaProducer
 
 from contracts import Envelope, Quarter, to_kafka
 from contracts.reference import current_code, province
-from ketentools.demo import call, until
+from ketentools.demo import call, register_contact, until
 from ketentools.population import Person, generate
 
 LAST_QUARTER = Quarter(2026, 3)  # the newest quarter every municipality has had to deliver
@@ -272,26 +272,8 @@ def drive(
     """Register contacts, deliver and release, send the feeds."""
     tokens: dict[str, str] = {}
     for code in sorted({c for c, *_ in plan_.deliveries} | set(plan_.nil_returns)):
-        body = {
-            "municipality_codes": [code],
-            "role": "primary",
-            "berichtgever": {
-                "name": f"Gemeente {code}",
-                "kind": "gemeente",
-                "software_package": "Sim",
-            },
-            "contact": {"name": f"Contact {code}", "email": f"sim.{code.lower()}@example.nl"},
-        }
-        created = call(
-            "POST", f"{urls['registry']}/v1/registrations", body=json.dumps(body).encode()
-        )
-        call(
-            "POST",
-            f"{urls['registry']}/v1/contacts/{created['contact_id']}/approve",
-            admin_token,
-            b"",
-        )
-        tokens[code] = created["token"]
+        # backups: a municipality may already have an active primary (e.g. make run's demo)
+        tokens[code] = register_contact(urls, admin_token, code, role="backup", label="Sim")
     for code, token in tokens.items():
         until(
             lambda t=token: call("GET", f"{urls['ingest']}/v1/deliveries?limit=1", t) is not None,

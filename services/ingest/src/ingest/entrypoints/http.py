@@ -33,7 +33,7 @@ from ingest.entrypoints.schemas import (
 )
 from ingest.service.deliveries import Deliveries
 from ketenkit import FieldError, ProblemDetail
-from ketenkit.problems import problem_response
+from ketenkit.problems import forbidden, problem_response, unauthenticated
 
 bearer = HTTPBearer(auto_error=False, description="A contact's personal token, or the admin token.")
 Municipality = Annotated[str, Query(pattern=r"^GM\d{4}$", examples=["GM0344"])]
@@ -229,16 +229,9 @@ async def _json_report(
 
 def _problem(exc: IngestError) -> JSONResponse:
     if isinstance(exc, NotAuthenticated):
-        return problem_response(
-            ProblemDetail(
-                title="Not authenticated", status=401, code="not_authenticated", detail=str(exc)
-            ),
-            {"WWW-Authenticate": "Bearer"},
-        )
+        return unauthenticated(str(exc))
     if isinstance(exc, NotAllowed):
-        return problem_response(
-            ProblemDetail(title="Forbidden", status=403, code="forbidden", detail=str(exc))
-        )
+        return forbidden(str(exc))
     if isinstance(exc, DeliveryNotFound):
         return problem_response(
             ProblemDetail(title="Delivery not found", status=404, code="delivery_not_found")

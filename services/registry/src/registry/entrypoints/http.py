@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ketenkit import FieldError, ProblemDetail
-from ketenkit.problems import problem_response
+from ketenkit.problems import forbidden, problem_response, unauthenticated
 from registry.domain.access import Caller
 from registry.domain.contact import Berichtgever, Contact
 from registry.domain.errors import (
@@ -168,16 +168,9 @@ def build_router(ctx: RegistryContext) -> APIRouter:
 
 def _problem(exc: RegistryError) -> JSONResponse:
     if isinstance(exc, NotAuthenticated):
-        return problem_response(
-            ProblemDetail(
-                title="Not authenticated", status=401, code="not_authenticated", detail=str(exc)
-            ),
-            {"WWW-Authenticate": "Bearer"},
-        )
+        return unauthenticated(str(exc))
     if isinstance(exc, NotAllowed):
-        return problem_response(
-            ProblemDetail(title="Forbidden", status=403, code="forbidden", detail=str(exc))
-        )
+        return forbidden(str(exc))
     if isinstance(exc, ContactNotFound):
         return problem_response(
             ProblemDetail(title="Contact not found", status=404, code="contact_not_found")
