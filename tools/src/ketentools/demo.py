@@ -10,6 +10,7 @@ import asyncio
 import json
 import random
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -94,8 +95,16 @@ def call(
         request.add_header("Authorization", f"Bearer {token}")
     if body is not None:
         request.add_header("content-type", content_type)
-    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
-        return json.loads(response.read() or b"null")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+            return json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as exc:
+        if exc.code < 500 and exc.code not in (401, 404):
+            detail = exc.read().decode("utf-8", "replace")[:500]
+            raise SystemExit(
+                f"{method} {url.split('?')[0]} answered {exc.code}: {detail}"
+            ) from None
+        raise
 
 
 def until(check: Any, seconds: float, what: str) -> Any:

@@ -91,7 +91,9 @@ def plan(people: list[Person], *, seed: int, municipalities: list[str], dirt: fl
             result.nil_returns.append(code)
             continue
         rows = [row(p, p.municipality, LAST_QUARTER) for p in persons]
-        if dirt and rng.random() < 0.5:  # a first release with mistakes, superseded by a correction
+        if (
+            dirt and len(persons) >= 5 and rng.random() < 0.5
+        ):  # a flawed release, then its correction
             wrong = [
                 r
                 if rng.random() > dirt * 5
