@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import shutil
 import subprocess
+import warnings
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -124,6 +126,20 @@ async def database_url(
     try:
         yield f"{base}/{name}"
     finally:
+        await _drop_database(admin, name)
+
+
+async def _drop_database(admin: str, name: str) -> None:
+    """Drop a test database; an autovacuum worker on it can make FORCE fail for a moment."""
+    import asyncpg
+
+    for attempt in range(5):
         connection = await asyncpg.connect(admin)
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await connection.close()
+        try:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except asyncpg.InsufficientPrivilegeError:
+            await asyncio.sleep(0.2 * (attempt + 1))  # backoff until the worker is gone
+        finally:
+            await connection.close()
+    warnings.warn(f"test database {name} left behind (still in use)", stacklevel=1)
