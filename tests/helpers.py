@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
@@ -89,3 +92,31 @@ def eventually_sync(
         if time.monotonic() > deadline:
             raise AssertionError(f"{message} not reached within {timeout}s")
         time.sleep(interval)  # polling with a deadline
+
+
+def ready_status(port: int) -> int:
+    """The HTTP status of a service's /health/ready (0 when it does not answer)."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/ready", timeout=5) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except OSError:
+        return 0
+
+
+def start_service(
+    name: str, env: dict[str, str], port: int, *, log: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """Run ``python -m <name>`` with ``env`` and wait until it reports ready on ``port``."""
+    output = log.open("ab") if log else subprocess.DEVNULL
+    process = subprocess.Popen(
+        [sys.executable, "-m", name], env=env, stdout=output, stderr=subprocess.STDOUT
+    )
+    eventually_sync(
+        lambda: ready_status(port) == 200, timeout=60, interval=0.2, message=f"{name} ready"
+    )
+    return process

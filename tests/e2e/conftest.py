@@ -7,12 +7,9 @@ import os
 import secrets
 import signal
 import subprocess
-import sys
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 import pytest
@@ -20,7 +17,7 @@ import pytest
 from contracts import create_topics
 from ketenkit.local_kafka import free_port
 from ketentools.demo import load_demo
-from tests.helpers import eventually_sync
+from tests.helpers import start_service
 
 SERVICES = ("registry", "ingest", "linkage")
 
@@ -37,14 +34,6 @@ class Stack:
         return f"http://127.0.0.1:{self.ports[service]}"
 
 
-def _ready(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/health/ready", timeout=1) as response:  # noqa: S310
-            return bool(response.status == 200)
-    except OSError:
-        return False
-
-
 @contextmanager
 def running_stack(kafka_bootstrap: str, folder: Path) -> Iterator[Stack]:
     """The three services as processes with their own topics (a fresh prefix) and databases."""
@@ -57,32 +46,21 @@ def running_stack(kafka_bootstrap: str, folder: Path) -> Iterator[Stack]:
         {s: free_port() for s in SERVICES},
         folder,
     )
-    processes = []
-    for service in SERVICES:
-        env = {
-            **os.environ,
-            "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
-            "KETENMONITOR_TOPIC_PREFIX": prefix,
-            "KETENMONITOR_DATABASE_URL": f"sqlite+aiosqlite:///{folder / service}.db",
-            "KETENMONITOR_ADMIN_TOKEN": running.admin_token,
-            "KETENMONITOR_HTTP_PORT": str(running.ports[service]),
-            "KETENMONITOR_OUTBOX_POLL_SECONDS": "0.2",
-            "KETENMONITOR_LAG_POLL_SECONDS": "1",
-        }
-        log = (folder / f"{service}.log").open("wb")
-        processes.append(
-            subprocess.Popen(
-                [sys.executable, "-m", service], env=env, stdout=log, stderr=subprocess.STDOUT
-            )
-        )
+    processes: list[subprocess.Popen[bytes]] = []
     try:
         for service in SERVICES:
-            eventually_sync(
-                partial(_ready, running.url(service)),
-                timeout=60,
-                interval=0.2,
-                message=f"{service} ready",
-            )
+            env = {
+                **os.environ,
+                "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+                "KETENMONITOR_TOPIC_PREFIX": prefix,
+                "KETENMONITOR_DATABASE_URL": f"sqlite+aiosqlite:///{folder / service}.db",
+                "KETENMONITOR_ADMIN_TOKEN": running.admin_token,
+                "KETENMONITOR_HTTP_PORT": str(running.ports[service]),
+                "KETENMONITOR_OUTBOX_POLL_SECONDS": "0.2",
+                "KETENMONITOR_LAG_POLL_SECONDS": "1",
+            }
+            port = running.ports[service]
+            processes.append(start_service(service, env, port, log=folder / f"{service}.log"))
         yield running
     finally:
         for process in processes:

@@ -6,29 +6,15 @@ import asyncio
 import json
 import os
 import signal
-import subprocess
-import sys
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from contracts import create_topics
 from ketenkit.local_kafka import LocalKafka, free_port
-from tests.helpers import eventually_sync, read_topic, topic_size
+from tests.helpers import eventually_sync, read_topic, ready_status, start_service, topic_size
 from tests.integration.linkage.conftest import send
 from tests.linkage_events import duo, municipal, pseudonym
 
 PERSONS = 200
-
-
-def ready_status(port: int) -> int:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/ready", timeout=5) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as exc:
-        return exc.code
-    except OSError:
-        return 0
 
 
 def test_linkage_survives_a_broker_restart(tmp_path: Path) -> None:
@@ -47,15 +33,7 @@ def test_linkage_survives_a_broker_restart(tmp_path: Path) -> None:
     process = None
     try:
         asyncio.run(create_topics(bootstrap, name_prefix="r."))
-        process = subprocess.Popen(
-            [sys.executable, "-m", "linkage"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        eventually_sync(
-            lambda: ready_status(port) == 200, timeout=60, interval=0.3, message="ready"
-        )
+        process = start_service("linkage", env, port)
         first = [
             e
             for n in range(PERSONS // 2)

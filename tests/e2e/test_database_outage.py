@@ -9,7 +9,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import urllib.request
 from collections.abc import Iterator
@@ -19,11 +18,9 @@ import pytest
 
 from contracts import create_topics
 from ketenkit.local_kafka import free_port
-from tests.helpers import eventually_sync, read_topic, topic_size
+from tests.helpers import eventually_sync, read_topic, ready_status, start_service, topic_size
 from tests.integration.linkage.conftest import send
 from tests.linkage_events import duo, municipal, pseudonym
-
-from .test_broker_restart import ready_status
 
 PERSONS = 150
 BIN = sorted(glob.glob("/usr/lib/postgresql/*/bin"))[-1:] or [""]
@@ -98,17 +95,9 @@ def test_linkage_waits_for_its_database_and_catches_up(
         "KETENMONITOR_HTTP_PORT": str(port),
         "KETENMONITOR_HANDLER_BACKOFF_MAX_SECONDS": "1",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "linkage"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process = start_service("linkage", env, port)
     out = prefix + "monitoring.records.v1"
     try:
-        eventually_sync(
-            lambda: ready_status(port) == 200, timeout=60, interval=0.3, message="ready"
-        )
         half = PERSONS // 2
         send(
             kafka_bootstrap,

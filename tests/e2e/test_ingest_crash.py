@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 from contracts import create_topics
@@ -14,22 +12,7 @@ from ketenkit.local_kafka import free_port
 from ketentools.bench import feed_events
 from ketentools.population import generate
 from ketentools.simulate import publish_feed
-from tests.helpers import eventually_sync, read_topic, topic_size
-
-from .test_broker_restart import ready_status
-
-
-def start(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ingest"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    eventually_sync(
-        lambda: ready_status(port) == 200, timeout=60, interval=0.3, message="ingest ready"
-    )
-    return process
+from tests.helpers import eventually_sync, read_topic, start_service, topic_size
 
 
 def test_kill_9_ingest_mid_feed_loses_nothing(kafka_bootstrap: str, tmp_path: Path) -> None:
@@ -49,7 +32,7 @@ def test_kill_9_ingest_mid_feed_loses_nothing(kafka_bootstrap: str, tmp_path: Pa
         (t, e, k) for t, e, k in feed_events(generate(scale=0.02, seed=5, cohorts=(2024,)), "")
     ]
     out_topics = [prefix + "records.coa.v1", prefix + "records.duo.v1"]
-    process = start(env, port)
+    process = start_service("ingest", env, port)
     try:
         asyncio.run(publish_feed(kafka_bootstrap, prefix, events, rate=0))
         eventually_sync(
@@ -60,7 +43,7 @@ def test_kill_9_ingest_mid_feed_loses_nothing(kafka_bootstrap: str, tmp_path: Pa
         )
         process.send_signal(signal.SIGKILL)
         process.wait()
-        process = start(env, port)
+        process = start_service("ingest", env, port)
         eventually_sync(
             lambda: (
                 sum(asyncio.run(topic_size(kafka_bootstrap, t)) for t in out_topics) >= len(events)

@@ -6,16 +6,12 @@ import asyncio
 import json
 import os
 import signal
-import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 
 from contracts import create_topics
 from ketenkit.local_kafka import free_port
-from tests.helpers import eventually_sync, read_topic, topic_size
-
-from .test_broker_restart import ready_status
+from tests.helpers import eventually_sync, read_topic, start_service, topic_size
 
 REGISTRATIONS = 40
 
@@ -52,23 +48,11 @@ def test_kill_9_after_acknowledged_registrations_loses_none(
         "KETENMONITOR_OUTBOX_POLL_SECONDS": "5",
     }  # a slow relay leaves rows for the crash
 
-    def start() -> subprocess.Popen[bytes]:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "registry"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        eventually_sync(
-            lambda: ready_status(port) == 200, timeout=60, interval=0.3, message="ready"
-        )
-        return process
-
-    process = start()
+    process = start_service("registry", env, port)
     acknowledged = [register(port, n) for n in range(REGISTRATIONS)]
     process.send_signal(signal.SIGKILL)
     process.wait()
-    process = start()  # drains what the crash left in the outbox
+    process = start_service("registry", env, port)  # drains what the crash left in the outbox
     topic = prefix + "registry.contacts.v1"
     try:
         eventually_sync(

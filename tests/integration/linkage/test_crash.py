@@ -7,8 +7,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
-import urllib.request
 from collections import defaultdict
 from pathlib import Path
 
@@ -16,7 +14,7 @@ import pytest
 
 from contracts import create_topics
 from ketenkit.local_kafka import free_port
-from tests.helpers import eventually_sync, read_topic, topic_size
+from tests.helpers import eventually_sync, read_topic, start_service, topic_size
 from tests.linkage_events import duo, municipal, pseudonym
 
 from .conftest import ADMIN_TOKEN, send
@@ -25,22 +23,7 @@ PERSONS = 400
 
 
 def start(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "linkage"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-    def ready() -> bool:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/ready", timeout=1) as r:
-                return bool(r.status == 200)
-        except OSError:
-            return False
-
-    eventually_sync(ready, timeout=60, interval=0.2, message="linkage ready")
-    return process
+    return start_service("linkage", env, port)
 
 
 @pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "sigterm"])

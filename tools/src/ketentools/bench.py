@@ -29,10 +29,12 @@ from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
-from contracts import Envelope, Pseudonymiser, create_topics, to_kafka
+from contracts import Envelope, Pseudonymiser, Topic, create_topics, to_kafka
 from ketenkit.local_kafka import LocalKafka, free_port
-from ketentools.population import Person, generate
+from ketentools.demo import call, until
+from ketentools.population import COHORTS, Person, generate
 from ketentools.simulate import HEADER, LAST_QUARTER, row
 
 DEV_KEY = "bench-pseudonym-key-0123456789abcdef"
@@ -43,15 +45,17 @@ ADMIN = "bench-admin-token-" + "b" * 30
 
 
 async def topic_size(bootstrap: str, topic: str) -> int:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        (described,) = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
     await consumer.start()
     try:
-        partitions = consumer.partitions_for_topic(topic)
-        if not partitions:
-            await consumer._client.force_metadata_update()
-            partitions = consumer.partitions_for_topic(topic) or set()
-        ends = await consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
-        return sum(ends.values())
+        partitions = [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
+        return sum((await consumer.end_offsets(partitions)).values())
     finally:
         await consumer.stop()
 
@@ -66,14 +70,19 @@ def wait_size(bootstrap: str, topic: str, count: int, timeout: float) -> float:
     return time.monotonic() - started
 
 
-async def produce(bootstrap: str, messages: list[tuple[str, Envelope, str]]) -> float:
-    producer = AIOKafkaProducer(
+def bulk_producer(bootstrap: str) -> AIOKafkaProducer:
+    """The producer every phase uses: idempotent, acks=all, batching for throughput."""
+    return AIOKafkaProducer(
         bootstrap_servers=bootstrap,
         enable_idempotence=True,
         acks="all",
         linger_ms=10,
         max_batch_size=256 * 1024,
     )
+
+
+async def produce(bootstrap: str, messages: list[tuple[str, Envelope, str]]) -> float:
+    producer = bulk_producer(bootstrap)
     await producer.start()
     started = time.monotonic()
     try:
@@ -280,13 +289,7 @@ async def raw_passthrough(
         group_id=prefix + "raw",
         max_poll_records=2000,
     )
-    producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap,
-        enable_idempotence=True,
-        acks="all",
-        linger_ms=10,
-        max_batch_size=256 * 1024,
-    )
+    producer = bulk_producer(bootstrap)
     await consumer.start()
     await producer.start()
     done, started = 0, time.monotonic()
@@ -485,31 +488,21 @@ def national_year(bootstrap: str, people: list[Person], folder: Path) -> dict[st
     ):
         base = f"http://127.0.0.1:{ingest.port}"
         last = next(iter(tokens.values()))
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:  # ingest learns the contacts from the registry topic
-            try:
-                _http("GET", f"{base}/v1/deliveries?limit=1", last)
-                break
-            except OSError:
-                time.sleep(0.2)
+        until(  # ingest learns the contacts from the registry topic
+            lambda: call("GET", f"{base}/v1/deliveries?limit=1", last) is not None,
+            60,
+            "ingest learning the contacts",
+        )
         started = time.monotonic()
         feed = asyncio.run(produce(bootstrap, feed_events(people, prefix)))
         for code, persons in by_code.items():
             body = (
                 "\n".join([HEADER, *(row(p, p.municipality, LAST_QUARTER) for p in persons)]) + "\n"
             ).encode()
-            delivery = _http(
-                "POST",
-                f"{base}/v1/deliveries?municipality={code}&quarter={LAST_QUARTER}",
-                tokens[code],
-                body,
-            )
-            _http(
-                "POST",
-                f"{base}/v1/deliveries/{delivery['delivery_id']}/release?accept_partial=true",
-                tokens[code],
-                b"",
-            )
+            url = f"{base}/v1/deliveries?municipality={code}&quarter={LAST_QUARTER}"
+            delivery = call("POST", url, tokens[code], body, "text/csv", timeout=600)
+            release = f"{base}/v1/deliveries/{delivery['delivery_id']}/release?accept_partial=true"
+            call("POST", release, tokens[code], b"", timeout=600)
         complete = sum(1 for p in people if not p.withdrawn)
         wait_size(bootstrap, prefix + "monitoring.records.v1", complete, 1800)
         return {
@@ -518,15 +511,6 @@ def national_year(bootstrap: str, people: list[Person], folder: Path) -> dict[st
             "ingest_peak_rss_mb": round(ingest.peak_rss_mb()),
             "linkage_peak_rss_mb": round(linkage.peak_rss_mb()),
         }
-
-
-def _http(method: str, url: str, token: str, body: bytes | None = None) -> Any:
-    request = urllib.request.Request(url, data=body, method=method)  # noqa: S310
-    request.add_header("Authorization", f"Bearer {token}")
-    if body is not None:
-        request.add_header("content-type", "text/csv")
-    with urllib.request.urlopen(request, timeout=600) as response:  # noqa: S310
-        return json.loads(response.read() or b"null")
 
 
 def fresh_postgres(admin_url: str) -> str:
@@ -561,7 +545,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--latency-events", type=int, default=3000)
     args = parser.parse_args(argv)
     people = generate(
-        scale=args.scale * 40_000 / sum(generate_sizes(args.cohort)), seed=3, cohorts=(args.cohort,)
+        scale=args.scale * 40_000 / sum(COHORTS[args.cohort]), seed=3, cohorts=(args.cohort,)
     )
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     kafka = None if bootstrap else LocalKafka(heap="1g")
@@ -580,7 +564,10 @@ def main(argv: list[str] | None = None) -> None:
             results["events_feed"] = len(feed)
             prefix = f"b{secrets.token_hex(3)}."
             asyncio.run(create_topics(bootstrap, name_prefix=prefix))
-            asyncio.run(ensure_topic(bootstrap, prefix + "raw.out"))
+            raw_out = Topic(
+                name="raw.out", key="as read", partitions=6, cleanup_policy="delete", event_types={}
+            )
+            asyncio.run(create_topics(bootstrap, [raw_out], name_prefix=prefix))
             reference = asyncio.run(raw_passthrough(bootstrap, prefix, feed))
             results["raw_passthrough_events_per_s"] = round(reference)
             rate, rss = ingest_rate(bootstrap, feed, folder)
@@ -613,23 +600,6 @@ def main(argv: list[str] | None = None) -> None:
     for key, value in results.items():
         print(f"{key:<{width}}  {value}")
     print(f"(written to {args.out})")
-
-
-def generate_sizes(cohort: int) -> tuple[int, int]:
-    from ketentools.population import COHORTS
-
-    return COHORTS[cohort]
-
-
-async def ensure_topic(bootstrap: str, name: str) -> None:
-    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(name=name, num_partitions=6, replication_factor=1)])
-    finally:
-        await admin.close()
 
 
 if __name__ == "__main__":

@@ -89,6 +89,8 @@ def call(
     token: str | None = None,
     body: bytes | None = None,
     content_type: str = "application/json",
+    *,
+    timeout: float = 60,
 ) -> Any:
     request = urllib.request.Request(url, data=body, method=method)  # noqa: S310
     if token:
@@ -96,7 +98,7 @@ def call(
     if body is not None:
         request.add_header("content-type", content_type)
     try:
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             return json.loads(response.read() or b"null")
     except urllib.error.HTTPError as exc:
         if exc.code < 500 and exc.code not in (401, 404):
