@@ -7,13 +7,13 @@ BIN := $(VENV)/bin
 KAFKA_LIBS := .cache/kafka/libs
 PACKAGES := contracts/src kit/src services/registry/src services/ingest/src services/linkage/src tools/src
 
-.PHONY: help venv kafka-jars test test-unit lint format kafka run monitor replay deadletters simulate bench clean
+.PHONY: help venv kafka-jars test test-unit lint format kafka kafka-secure run monitor replay deadletters simulate bench clean
 
 help:
 	@echo "make run    - local Kafka + the stack with a demo load (Ctrl-C stops it)"
 	@echo "make test   - the whole test suite (unit, integration on real Kafka/PostgreSQL, e2e)"
 	@echo "make lint   - ruff, ruff format --check, mypy --strict, import-linter"
-	@echo "make kafka  - the local Kafka broker in the foreground"
+	@echo "make kafka  - the local Kafka broker in the foreground (kafka-secure: SASL + ACLs)"
 	@echo "make monitor / deadletters / replay REASON=... - operator commands (ketenmonitor --help)"
 
 $(UV):
@@ -52,6 +52,9 @@ format: venv
 
 kafka: venv kafka-jars
 	$(BIN)/python -m ketenkit.local_kafka --port 9092
+
+kafka-secure: venv kafka-jars
+	$(BIN)/python -m ketenkit.local_kafka --port 9092 --data-dir .data/kafka-secure --secure
 
 run: venv kafka-jars
 	$(BIN)/python -m ketentools.devstack

@@ -36,11 +36,18 @@ async def eventually(
 
 
 async def read_topic(
-    bootstrap: str, topic: str, *, count: int, timeout: float = 30.0
+    bootstrap: str, topic: str, *, count: int, timeout: float = 30.0, **login: Any
 ) -> list[ConsumerRecord[bytes, bytes]]:
-    """Read ``count`` records of ``topic`` from the beginning (fails when fewer arrive)."""
+    """Read ``count`` records of ``topic`` from the beginning (fails when fewer arrive).
+
+    ``login``: aiokafka's SASL arguments, for a broker with ACLs.
+    """
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        **login,
     )
     await consumer.start()
     records: list[ConsumerRecord[bytes, bytes]] = []

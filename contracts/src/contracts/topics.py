@@ -6,15 +6,23 @@ count and the key (the pseudonym), so one linkage instance sees all sources of a
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError, for_code
+from aiokafka.errors import (
+    ClusterAuthorizationFailedError,
+    TopicAlreadyExistsError,
+    TopicAuthorizationFailedError,
+    for_code,
+)
 from pydantic import BaseModel
 
 from contracts import deliveries, feeds, monitoring, records, registry
+
+logger = logging.getLogger(__name__)
 
 CleanupPolicy = Literal["compact", "delete"]
 FEED_RETENTION_MS = 7 * 24 * 3600 * 1000
@@ -133,20 +141,26 @@ CATALOGUE: tuple[Topic, ...] = (
 BY_NAME: Mapping[str, Topic] = {topic.name: topic for topic in CATALOGUE}
 
 
+_NOT_OURS_TO_CREATE = (TopicAuthorizationFailedError, ClusterAuthorizationFailedError)
+
+
 async def create_topics(
     bootstrap_servers: str,
     topics: Iterable[Topic] = CATALOGUE,
     *,
     replication_factor: int = 1,
     name_prefix: str = "",
+    **client_options: Any,
 ) -> list[str]:
     """Create the missing ``topics`` (optionally with a name prefix); return the names created.
 
     Safe to run at every start and from several processes at once: a topic that exists (or
-    appears meanwhile) is left as it is.
+    appears meanwhile) is left as it is. ``client_options`` are aiokafka's security arguments.
+    On a broker with ACLs a service may not create topics (nor see those it cannot use): the
+    administrator's provisioning creates them, so a refusal is logged and not raised.
     """
     admin = AIOKafkaAdminClient(
-        bootstrap_servers=bootstrap_servers, client_id="ketenmonitor-topics"
+        bootstrap_servers=bootstrap_servers, client_id="ketenmonitor-topics", **client_options
     )
     await admin.start()
     try:
@@ -169,6 +183,8 @@ async def create_topics(
         for name, code, *message in response.topic_errors:
             if code == 0:
                 created.append(name)
+            elif for_code(code) in _NOT_OURS_TO_CREATE:
+                logger.info("topic_not_created_not_authorised", extra={"topic": name})
             elif for_code(code) is not TopicAlreadyExistsError:
                 raise for_code(code)(f"creating topic {name}: {message[0] if message else ''}")
         return created

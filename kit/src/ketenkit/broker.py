@@ -25,12 +25,16 @@ def make_broker(
     """A FastStream broker with an idempotent ``acks=all`` producer, metrics and dead letters.
 
     Middleware order: Prometheus sees every attempt's outcome, dead-lettering sits inside it.
+    Topics come from the catalogue (``ServiceRuntime.start`` or the administrator's
+    provisioning), never from FastStream's defaults: one partition and no retention settings.
     """
     broker = KafkaBroker(
         settings.kafka_bootstrap_servers,
         client_id=settings.service_name,
+        security=settings.kafka_security(),
         enable_idempotence=True,
         acks="all",
+        allow_auto_create_topics=False,
         middlewares=[
             KafkaPrometheusMiddleware(registry=registry, app_name=settings.service_name),
             policy.middleware,

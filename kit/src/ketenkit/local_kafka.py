@@ -4,7 +4,11 @@ The jars come from Maven Central through ``deploy/kafka/pom.xml`` into ``.cache/
 The JVM gets a bounded heap and dies with its parent (``PR_SET_PDEATHSIG``), so an interrupted
 test run or a killed ``make run`` leaves no orphan broker behind.
 
-    python -m ketenkit.local_kafka --port 9092 [--data-dir .data/kafka] [--create-topics]
+    python -m ketenkit.local_kafka --port 9092 [--data-dir .data/kafka] [--create-topics] [--secure]
+
+``--secure`` (or ``LocalKafka(admin_password=...)``) starts it with SASL on every listener and
+the StandardAuthorizer: the super user ``admin`` logs in with SASL/PLAIN; every other principal
+of ``contracts.access`` is a SCRAM-SHA-512 user with only its own ACLs (``provision``).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import contextlib
 import ctypes
 import logging
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -24,10 +29,19 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 
 from contracts import create_topics
+from contracts.access import PRINCIPALS
+from ketenkit.kafka_access import (
+    ADMIN_PASSWORD_ENV,
+    PASSWORD_ENV,
+    AdminLogin,
+    passwords_from_environment,
+    provision,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +99,11 @@ def _die_with_parent() -> None:
 
 
 def _cluster_id() -> str:
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    # Like Kafka's Uuid.randomUuid: an id starting with "-" would read as an option.
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 class LocalKafka:
@@ -98,6 +116,7 @@ class LocalKafka:
         data_dir: Path | None = None,
         heap: str = "768m",
         libs: Path = LIBS_DIR,
+        admin_password: str | None = None,
     ) -> None:
         self._fixed_port = port is not None
         self.port = port or free_port()
@@ -108,6 +127,11 @@ class LocalKafka:
         self.libs = libs
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = self.data_dir / "kafka.log"
+        self.admin_password = admin_password
+
+    @property
+    def secure(self) -> bool:
+        return self.admin_password is not None
 
     @property
     def bootstrap(self) -> str:
@@ -117,6 +141,39 @@ class LocalKafka:
     def version(self) -> str:
         return kafka_version(self.libs)
 
+    def _listener_config(self) -> list[str]:
+        if self.admin_password is None:
+            return [
+                f"listeners=PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
+                f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=PLAINTEXT",
+            ]
+        # The admin's PLAIN login is static (it must work before any SCRAM user exists, and
+        # controllers cannot use SCRAM); everyone else is a SCRAM user in the metadata log.
+        plain = (
+            "org.apache.kafka.common.security.plain.PlainLoginModule required "
+            f'username="admin" password="{self.admin_password}" '
+            f'user_admin="{self.admin_password}";'
+        )
+        return [
+            f"listeners=BROKER://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
+            f"advertised.listeners=BROKER://127.0.0.1:{self.port}",
+            "listener.security.protocol.map=BROKER:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT",
+            "inter.broker.listener.name=BROKER",
+            "sasl.mechanism.inter.broker.protocol=PLAIN",
+            "sasl.mechanism.controller.protocol=PLAIN",
+            "listener.name.broker.sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-512",
+            f"listener.name.broker.plain.sasl.jaas.config={plain}",
+            "listener.name.broker.scram-sha-512.sasl.jaas.config="
+            "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+            "listener.name.controller.sasl.enabled.mechanisms=PLAIN",
+            f"listener.name.controller.plain.sasl.jaas.config={plain}",
+            "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+            "super.users=User:admin",
+            "allow.everyone.if.no.acl.found=false",
+        ]
+
     def _write_config(self) -> Path:
         config = self.data_dir / "server.properties"
         config.write_text(
@@ -125,11 +182,8 @@ class LocalKafka:
                     "process.roles=broker,controller",
                     "node.id=1",
                     f"controller.quorum.voters=1@127.0.0.1:{self.controller_port}",
-                    f"listeners=PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
-                    f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}",
                     "controller.listener.names=CONTROLLER",
-                    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                    "inter.broker.listener.name=PLAINTEXT",
+                    *self._listener_config(),
                     f"log.dirs={self.data_dir / 'logs'}",
                     "num.partitions=1",
                     "offsets.topic.replication.factor=1",
@@ -186,6 +240,7 @@ class LocalKafka:
         ensure_jars(self.libs)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         config = self._write_config()
+        config.chmod(0o600)  # holds the admin password in secure mode
         if not (self.data_dir / "logs" / "meta.properties").exists():
             fmt = subprocess.run(  # noqa: S603
                 self._java(
@@ -215,6 +270,16 @@ class LocalKafka:
             time.sleep(0.2)
         self.stop()
         raise LocalKafkaError(f"Kafka did not answer within {timeout}s; log:\n{self._log_tail()}")
+
+    def admin_login(self) -> AdminLogin:
+        """The super user's login (secure mode only)."""
+        if self.admin_password is None:
+            raise LocalKafkaError("this broker runs without SASL; start it with admin_password")
+        return AdminLogin(self.bootstrap, self.admin_password)
+
+    def provision(self, passwords: Mapping[str, str], *, name_prefix: str = "") -> None:
+        """Topics, SCRAM users and ACLs of ``contracts.access`` (secure mode)."""
+        asyncio.run(provision(self.admin_login(), passwords, name_prefix=name_prefix))
 
     def _answers(self) -> bool:
         if "Kafka Server started" not in self._log_tail(20_000):
@@ -256,14 +321,42 @@ class LocalKafka:
         self.stop()
 
 
+def secure_credentials(path: Path) -> dict[str, str]:
+    """The admin's and every principal's password, made up once and kept in ``path`` (0600).
+
+    The file is an env file: the ``KETENMONITOR_KAFKA_PASSWORD_<NAME>`` lines are what a service
+    or partner needs next to ``KETENMONITOR_KAFKA_USERNAME=<name>``.
+    """
+    if path.exists():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        return dict(line.split("=", 1) for line in lines if "=" in line)
+    names = [ADMIN_PASSWORD_ENV] + [PASSWORD_ENV.format(p.name.upper()) for p in PRINCIPALS]
+    values = {name: secrets.token_urlsafe(32) for name in names}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text("".join(f"{k}={v}\n" for k, v in values.items()), encoding="utf-8")
+    return values
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--port", type=int, default=9092)
     parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / ".data" / "kafka")
     parser.add_argument("--heap", default="768m")
     parser.add_argument("--create-topics", action="store_true")
+    parser.add_argument(
+        "--secure", action="store_true", help="SASL + ACLs; passwords in <data-dir>.credentials.env"
+    )
     args = parser.parse_args(argv)
-    kafka = LocalKafka(port=args.port, data_dir=args.data_dir, heap=args.heap)
+    credentials: dict[str, str] = {}
+    if args.secure:
+        credentials = secure_credentials(args.data_dir.with_suffix(".credentials.env"))
+    kafka = LocalKafka(
+        port=args.port,
+        data_dir=args.data_dir,
+        heap=args.heap,
+        admin_password=credentials.get(ADMIN_PASSWORD_ENV),
+    )
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         bootstrap = kafka.start()
@@ -271,7 +364,14 @@ def main(argv: list[str] | None = None) -> int:
             f"Apache Kafka {kafka.version} (KRaft) on {bootstrap}; data in {kafka.data_dir}",
             flush=True,
         )
-        if args.create_topics:
+        if args.secure:
+            kafka.provision(passwords_from_environment(credentials))
+            print(
+                "SASL on, ACLs of contracts.access applied; topics created; passwords in "
+                f"{args.data_dir.with_suffix('.credentials.env')}",
+                flush=True,
+            )
+        elif args.create_topics:
             created = asyncio.run(create_topics(bootstrap))
             print(f"topics created: {', '.join(created) or 'none (all existed)'}", flush=True)
         print("Ctrl-C stops it.", flush=True)

@@ -108,7 +108,9 @@ class ServiceRuntime:
         """Tables, topics, broker; then drain what a previous run left in the outbox."""
         await self.db.create_tables(self.tables)
         await create_topics(
-            self.settings.kafka_bootstrap_servers, name_prefix=self.settings.topic_prefix
+            self.settings.kafka_bootstrap_servers,
+            name_prefix=self.settings.topic_prefix,
+            **self.settings.kafka_client_options(),
         )
         await self.broker.start()
         await self.relay.drain()

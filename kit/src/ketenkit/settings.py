@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import secrets
-from typing import Literal, Self
+import ssl
+from typing import Any, Literal, Self
 
+from faststream.kafka.security import parse_security
+from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -32,6 +35,18 @@ class ServiceSettings(BaseSettings):
         default="localhost:9092",
         validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers"),
     )
+    kafka_security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT",
+        description="PLAINTEXT only in dev; production needs SASL (own principal per service).",
+    )
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = Field(
+        default="SCRAM-SHA-512"
+    )
+    kafka_username: str | None = Field(default=None, description="This service's principal.")
+    kafka_password: SecretStr | None = Field(default=None)
+    kafka_ssl_cafile: str | None = Field(
+        default=None, description="CA bundle for SASL_SSL; the system's CAs when unset."
+    )
     database_url: str = Field(default="", description="SQLAlchemy async URL; default SQLite.")
     admin_token: SecretStr | None = Field(default=None)
     reader_token: SecretStr | None = Field(default=None)
@@ -52,8 +67,21 @@ class ServiceSettings(BaseSettings):
             object.__setattr__(
                 self, "database_url", f"sqlite+aiosqlite:///.data/{self.service_name}.db"
             )
+        if self.kafka_security_protocol != "PLAINTEXT" and not (
+            self.kafka_username and self.kafka_password
+        ):
+            raise ValueError(
+                f"KETENMONITOR_KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} needs "
+                "KETENMONITOR_KAFKA_USERNAME and KETENMONITOR_KAFKA_PASSWORD"
+            )
         if self.env == "production":
             self.require_secret("admin_token", self.admin_token)
+            if self.kafka_security_protocol == "PLAINTEXT":
+                raise InsecureSettingsError(
+                    "KETENMONITOR_KAFKA_SECURITY_PROTOCOL=PLAINTEXT: production connects to Kafka "
+                    "with its own credentials (SASL_PLAINTEXT or SASL_SSL)"
+                )
+            self.require_secret("kafka_password", self.kafka_password)
             if self.reader_token is not None:
                 self.require_secret("reader_token", self.reader_token)
         elif self.admin_token is None:
@@ -73,6 +101,31 @@ class ServiceSettings(BaseSettings):
                 f"{env_name} is a default or shorter than {MIN_SECRET_LENGTH} characters; "
                 "production mode refuses it"
             )
+
+    def kafka_security(self) -> BaseSecurity | None:
+        """FastStream's security object for this service's principal (None for PLAINTEXT)."""
+        if self.kafka_security_protocol == "PLAINTEXT":
+            return None
+        assert self.kafka_username is not None
+        assert self.kafka_password is not None
+        context = None
+        if self.kafka_security_protocol == "SASL_SSL":
+            context = ssl.create_default_context(cafile=self.kafka_ssl_cafile)
+        kind = {
+            "SCRAM-SHA-512": SASLScram512,
+            "SCRAM-SHA-256": SASLScram256,
+            "PLAIN": SASLPlaintext,
+        }[self.kafka_sasl_mechanism]
+        return kind(
+            self.kafka_username,
+            self.kafka_password.get_secret_value(),
+            ssl_context=context,
+            use_ssl=context is not None,
+        )
+
+    def kafka_client_options(self) -> dict[str, Any]:
+        """The same credentials as keyword arguments for a plain aiokafka client."""
+        return parse_security(self.kafka_security())
 
     def topic(self, name: str) -> str:
         """The real name of catalogue topic ``name`` (with the configured prefix)."""

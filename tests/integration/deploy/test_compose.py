@@ -11,6 +11,10 @@ import pytest
 import yaml
 from pydantic import SecretStr
 
+from contracts.access import PRINCIPALS
+from ketenkit.kafka_access import ADMIN_PASSWORD_ENV, PASSWORD_ENV
+from ketenkit.local_kafka import LocalKafka
+
 ROOT = Path(__file__).parents[3]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = {"registry": 8001, "ingest": 8002, "linkage": 8003}
@@ -90,6 +94,8 @@ def test_secrets_are_required_and_nothing_else_listens_outside_loopback() -> Non
         "KETENMONITOR_PSEUDONYM_KEY",
         "KETENMONITOR_READER_TOKEN",
         "GRAFANA_ADMIN_PASSWORD",
+        "KAFKA_ADMIN_PASSWORD",
+        *(f"KAFKA_{p.name.upper()}_PASSWORD" for p in PRINCIPALS),
     ):
         uses = re.findall(rf"\$\{{{secret}([^}}]*)\}}", text)
         assert uses, secret
@@ -109,3 +115,43 @@ def test_prometheus_scrapes_the_compose_services() -> None:
     assert targets == {name: f"{name}:{port}" for name, port in SERVICES.items()}
     volumes = COMPOSE["services"]["prometheus"]["volumes"]
     assert any(v.startswith("./deploy/prometheus:") for v in volumes)
+
+
+def _image_property(env_name: str) -> str:
+    """The apache/kafka image's rule: KAFKA_ stripped, ___ is -, __ is _, _ is ."""
+    name = env_name.removeprefix("KAFKA_").lower()
+    return name.replace("___", "-").replace("__", "\0").replace("_", ".").replace("\0", "_")
+
+
+def test_compose_kafka_is_secured_like_the_local_launcher(tmp_path: Path) -> None:
+    environment = COMPOSE["services"]["kafka"]["environment"]
+    compose = {_image_property(k): str(v) for k, v in environment.items() if k != "KAFKA_HEAP_OPTS"}
+    launcher = dict(
+        line.split("=", 1)
+        for line in LocalKafka(admin_password="pw", data_dir=tmp_path)._listener_config()
+    )
+    addresses = {"listeners", "advertised.listeners"}
+    assert set(launcher) - addresses <= set(compose), set(launcher) - set(compose)
+    for key, value in launcher.items():
+        if key in addresses:
+            continue
+        expected = value.replace('"pw"', '"${KAFKA_ADMIN_PASSWORD:?set KAFKA_ADMIN_PASSWORD}"')
+        assert compose[key] == expected, key
+    assert "PLAINTEXT:PLAINTEXT" not in compose["listener.security.protocol.map"]
+
+
+def test_compose_provisions_every_principal_and_services_log_in_as_themselves() -> None:
+    provision = COMPOSE["services"]["kafka-provision"]
+    assert provision["command"][:3] == ["python", "-m", "ketenkit.kafka_access"]
+    environment = provision["environment"]
+    assert ADMIN_PASSWORD_ENV in environment
+    for principal in PRINCIPALS:
+        assert PASSWORD_ENV.format(principal.name.upper()) in environment, principal.name
+    for service in SERVICES:
+        env = COMPOSE["services"][service]["environment"]
+        assert env["KETENMONITOR_KAFKA_USERNAME"] == service
+        assert env["KETENMONITOR_KAFKA_SECURITY_PROTOCOL"] == "SASL_PLAINTEXT"
+        assert f"KAFKA_{service.upper()}_PASSWORD" in env["KETENMONITOR_KAFKA_PASSWORD"]
+        assert COMPOSE["services"][service]["depends_on"]["kafka-provision"] == {
+            "condition": "service_completed_successfully"
+        }

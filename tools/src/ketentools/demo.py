@@ -12,12 +12,14 @@ import random
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from faststream.kafka import KafkaBroker
+from faststream.security import BaseSecurity
 
 from contracts import Envelope
 from ketenkit import Outgoing, publish_all
@@ -177,10 +179,20 @@ def feed_events(persons: list[Person], prefix: str) -> list[Outgoing]:
     return events
 
 
-async def _publish(bootstrap: str, messages: list[Outgoing]) -> None:
-    async with KafkaBroker(bootstrap) as broker:
-        await broker.start()
-        await publish_all(broker, messages)
+async def _publish(
+    bootstrap: str, messages: list[Outgoing], partners: Mapping[str, BaseSecurity] | None
+) -> None:
+    """Publish the feeds, each through its partner's own login when the broker has ACLs."""
+    if partners is None:
+        async with KafkaBroker(bootstrap) as broker:
+            await broker.start()
+            await publish_all(broker, messages)
+        return
+    for partner, security in partners.items():
+        mine = [m for m in messages if m.topic.endswith(f"feeds.{partner}.v1")]
+        async with KafkaBroker(bootstrap, security=security) as broker:
+            await broker.start()
+            await publish_all(broker, mine)
 
 
 def register_contact(
@@ -218,8 +230,12 @@ def load_demo(
     prefix: str = "",
     per_municipality: int = 40,
     seed: int = 2024,
+    partners: Mapping[str, BaseSecurity] | None = None,
 ) -> dict[str, Any]:
-    """Drive the stack through its real interfaces; return linkage's monitor table."""
+    """Drive the stack through its real interfaces; return linkage's monitor table.
+
+    ``partners`` maps ``coa`` and ``duo`` to their Kafka logins on a broker with ACLs.
+    """
     persons = demo_people(per_municipality, seed)
     for code in MUNICIPALITIES:
         token = register_contact(urls, admin_token, code, role="primary", label="Demo")
@@ -239,7 +255,7 @@ def load_demo(
         call(
             "POST", f"{urls['ingest']}/v1/deliveries/{delivery['delivery_id']}/release", token, b""
         )
-    asyncio.run(_publish(bootstrap, feed_events(persons, prefix)))
+    asyncio.run(_publish(bootstrap, feed_events(persons, prefix), partners))
     expected = len(persons)
 
     def linked() -> bool:

@@ -1,0 +1,235 @@
+"""Kafka itself keeps partners and services apart: SASL/SCRAM logins and ACLs per principal.
+
+A second local broker runs in secure mode (SASL on every listener, StandardAuthorizer, the
+ACLs of ``contracts.access``); the services run against it in production mode with their own
+credentials from the environment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.errors import (
+    GroupAuthorizationFailedError,
+    KafkaConnectionError,
+    KafkaError,
+    TopicAuthorizationFailedError,
+)
+from faststream.security import SASLScram512
+
+from contracts import CATALOGUE
+from contracts.access import PRINCIPALS
+from contracts.monitoring import MONITORING_RECORD
+from ketenkit.local_kafka import LocalKafka, free_port
+from ketentools.demo import demo_people, ground_truth, load_demo
+from tests.helpers import read_topic, start_service
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("java") is None, reason="the secure broker is a local JVM: Java is needed"
+)
+
+
+PROBE = "probe."
+
+
+@dataclass(frozen=True)
+class SecureKafka:
+    bootstrap: str
+    admin_password: str
+    passwords: dict[str, str]
+
+    def login(self, user: str, password: str | None = None) -> dict[str, Any]:
+        return {
+            "security_protocol": "SASL_PLAINTEXT",
+            "sasl_mechanism": "SCRAM-SHA-512",
+            "sasl_plain_username": user,
+            "sasl_plain_password": self.passwords[user] if password is None else password,
+        }
+
+    def admin(self) -> dict[str, Any]:
+        return {
+            "security_protocol": "SASL_PLAINTEXT",
+            "sasl_mechanism": "PLAIN",
+            "sasl_plain_username": "admin",
+            "sasl_plain_password": self.admin_password,
+        }
+
+
+@pytest.fixture(scope="module")
+def secure_kafka() -> Iterator[SecureKafka]:
+    passwords = {p.name: secrets.token_urlsafe(32) for p in PRINCIPALS}
+    with LocalKafka(admin_password=secrets.token_urlsafe(32), heap="384m") as kafka:
+        assert kafka.admin_password is not None
+        kafka.provision(passwords)
+        # The probes below write junk; they get topics (and ACLs) of their own.
+        kafka.provision(passwords, name_prefix=PROBE)
+        yield SecureKafka(kafka.bootstrap, kafka.admin_password, passwords)
+
+
+async def _produce(bootstrap: str, topic: str, login: dict[str, Any]) -> str:
+    """``ok``, or the name of the error that refused the write."""
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        enable_idempotence=True,
+        acks="all",
+        request_timeout_ms=10_000,
+        **login,
+    )
+    try:
+        await producer.start()
+        await producer.send_and_wait(topic, b"{}", key=b"k")
+        return "ok"
+    except KafkaError as exc:
+        return type(exc).__name__
+    finally:
+        await producer.stop()
+
+
+def produce(kafka: SecureKafka, topic: str, login: dict[str, Any]) -> str:
+    return asyncio.run(_produce(kafka.bootstrap, PROBE + topic, login))
+
+
+def test_a_coa_client_cannot_write_to_the_duo_feed(secure_kafka: SecureKafka) -> None:
+    assert produce(secure_kafka, "feeds.coa.v1", secure_kafka.login("coa")) == "ok"
+    assert produce(secure_kafka, "feeds.duo.v1", secure_kafka.login("coa")) == (
+        TopicAuthorizationFailedError.__name__
+    )
+    assert produce(secure_kafka, "feeds.coa.v1", secure_kafka.login("duo")) == (
+        TopicAuthorizationFailedError.__name__
+    )
+
+
+@pytest.mark.parametrize("principal", [p.name for p in PRINCIPALS])
+def test_only_ingest_writes_records_and_each_principal_only_its_topics(
+    secure_kafka: SecureKafka, principal: str
+) -> None:
+    written = {
+        topic.name
+        for topic in CATALOGUE
+        if produce(secure_kafka, topic.name, secure_kafka.login(principal)) == "ok"
+    }
+    records = {"records.municipal.v1", "records.coa.v1", "records.duo.v1"}
+    assert (written & records == records) == (principal == "ingest")
+    expected = {t.name for p in PRINCIPALS if p.name == principal for t in p.writes}
+    assert written == expected
+
+
+async def _read_one(bootstrap: str, topic: str, group: str | None, login: dict[str, Any]) -> str:
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=group,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        **login,
+    )
+    try:
+        await consumer.start()
+        await consumer.getone()
+        if group is not None:
+            await consumer.commit()
+        return "ok"
+    except KafkaError as exc:
+        return type(exc).__name__
+    finally:
+        await consumer.stop()
+
+
+def read_one(kafka: SecureKafka, topic: str, group: str | None, user: str) -> str:
+    """``ok`` or the error's name; ``group=None`` reads without a consumer group."""
+    prefixed = None if group is None else PROBE + group
+    coroutine = _read_one(kafka.bootstrap, PROBE + topic, prefixed, kafka.login(user))
+    return asyncio.run(asyncio.wait_for(coroutine, 30))
+
+
+def test_reading_needs_a_grant_and_a_group_of_ones_own(secure_kafka: SecureKafka) -> None:
+    assert produce(secure_kafka, "records.coa.v1", secure_kafka.login("ingest")) == "ok"
+    assert read_one(secure_kafka, "records.coa.v1", "linkage.test", "linkage") == "ok"
+    # The writer of a feed cannot read it back (it holds BSNs of others too).
+    assert read_one(secure_kafka, "feeds.coa.v1", None, "coa") == (
+        TopicAuthorizationFailedError.__name__
+    )
+    # Linkage may read records, but not inside ingest's consumer group.
+    assert read_one(secure_kafka, "records.coa.v1", "ingest.feeds", "linkage") == (
+        GroupAuthorizationFailedError.__name__
+    )
+
+
+def test_no_login_or_a_wrong_password_is_refused(secure_kafka: SecureKafka) -> None:
+    assert produce(secure_kafka, "feeds.coa.v1", secure_kafka.login("coa", "wrong")) == (
+        KafkaConnectionError.__name__
+    )
+    assert produce(secure_kafka, "feeds.coa.v1", {}) == KafkaConnectionError.__name__
+    # A service's login is no partner's: ingest may not pose as COA.
+    assert produce(secure_kafka, "feeds.coa.v1", secure_kafka.login("ingest")) == (
+        TopicAuthorizationFailedError.__name__
+    )
+
+
+def _service_env(
+    kafka: SecureKafka, name: str, tmp_path: Path, port: int, admin_token: str
+) -> dict[str, str]:
+    return {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap,
+        "KETENMONITOR_ENV": "production",
+        "KETENMONITOR_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+        "KETENMONITOR_KAFKA_USERNAME": name,
+        "KETENMONITOR_KAFKA_PASSWORD": kafka.passwords[name],
+        "KETENMONITOR_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / name}.db",
+        "KETENMONITOR_ADMIN_TOKEN": admin_token,
+        "KETENMONITOR_PSEUDONYM_KEY": secrets.token_urlsafe(32),
+        "KETENMONITOR_HTTP_PORT": str(port),
+    }
+
+
+def test_the_demo_runs_on_the_secured_broker_with_each_services_own_login(
+    secure_kafka: SecureKafka, tmp_path: Path
+) -> None:
+    ports = {name: free_port() for name in ("registry", "ingest", "linkage")}
+    admin_token = secrets.token_urlsafe(32)
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        for name, port in ports.items():
+            env = _service_env(secure_kafka, name, tmp_path, port, admin_token)
+            processes.append(start_service(name, env, port, log=tmp_path / f"{name}.log"))
+        partners = {
+            partner: SASLScram512(partner, secure_kafka.passwords[partner])
+            for partner in ("coa", "duo")
+        }
+        table = load_demo(
+            urls={name: f"http://127.0.0.1:{port}" for name, port in ports.items()},
+            admin_token=admin_token,
+            bootstrap=secure_kafka.bootstrap,
+            per_municipality=20,
+            partners=partners,
+        )
+        as_of = date.fromisoformat(table["as_of"])
+        assert table["rows"] == ground_truth(demo_people(20), as_of)["rows"]
+        # CBS reads the result downstream with its own login.
+        cbs = secure_kafka.login("cbs")
+        (record,) = asyncio.run(
+            read_topic(secure_kafka.bootstrap, "monitoring.records.v1", count=1, **cbs)
+        )[:1]
+        assert dict(record.headers)["ce_type"] == MONITORING_RECORD.encode()
+    finally:
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            process.wait(30)
+    logs = "".join((tmp_path / f"{n}.log").read_text(errors="replace") for n in ports)
+    assert "AuthorizationFailed" not in logs, logs[-3000:]
+    for secret in [*secure_kafka.passwords.values(), secure_kafka.admin_password]:
+        assert secret not in logs
