@@ -9,7 +9,7 @@ import signal
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -29,9 +29,26 @@ class Stack:
     admin_token: str
     ports: dict[str, int]
     folder: Path
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    environments: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
+
+    def start(self, service: str) -> None:
+        self.processes[service] = start_service(
+            service,
+            self.environments[service],
+            self.ports[service],
+            log=self.folder / f"{service}.log",
+        )
+
+    def kill_and_restart(self, service: str) -> None:
+        """``kill -9`` the service, then start it again on its database and wait until ready."""
+        process = self.processes.pop(service)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        self.start(service)
 
 
 @contextmanager
@@ -46,10 +63,9 @@ def running_stack(kafka_bootstrap: str, folder: Path) -> Iterator[Stack]:
         {s: free_port() for s in SERVICES},
         folder,
     )
-    processes: list[subprocess.Popen[bytes]] = []
     try:
         for service in SERVICES:
-            env = {
+            running.environments[service] = {
                 **os.environ,
                 "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
                 "KETENMONITOR_TOPIC_PREFIX": prefix,
@@ -59,13 +75,12 @@ def running_stack(kafka_bootstrap: str, folder: Path) -> Iterator[Stack]:
                 "KETENMONITOR_OUTBOX_POLL_SECONDS": "0.2",
                 "KETENMONITOR_LAG_POLL_SECONDS": "1",
             }
-            port = running.ports[service]
-            processes.append(start_service(service, env, port, log=folder / f"{service}.log"))
+            running.start(service)
         yield running
     finally:
-        for process in processes:
+        for process in running.processes.values():
             process.send_signal(signal.SIGTERM)
-        for process in processes:
+        for process in running.processes.values():
             try:
                 process.wait(30)
             except subprocess.TimeoutExpired:
