@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
@@ -18,6 +19,7 @@ from linkage.metrics import LinkageMetrics
 from linkage.service.linking import Linker
 from linkage.service.pending import refresh_pending_metrics
 
+logger = logging.getLogger(__name__)
 TITLE = "Ketenmonitor linkage"
 DESCRIPTION = "Joins municipal, COA and DUO records per person; serves the monitor figures."
 
@@ -48,8 +50,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 )
             await asyncio.sleep(settings.pending_refresh_seconds)
 
+    async def sweep_deadlines() -> None:
+        while True:
+            try:
+                await linker.sweep_deadlines()
+            except Exception:  # the database may be away: the next sweep tries again
+                logger.warning("pip_deadline_sweep_failed", exc_info=True)
+            await asyncio.sleep(settings.deadline_sweep_seconds)
+
     async def start() -> None:
         tasks.append(asyncio.create_task(keep_pending_fresh(), name="pending-metrics"))
+        tasks.append(asyncio.create_task(sweep_deadlines(), name="pip-deadline-sweep"))
 
     async def stop() -> None:
         for task in tasks:

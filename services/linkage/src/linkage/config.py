@@ -16,3 +16,9 @@ class Settings(ServiceSettings):
         default=90, ge=0, description="Pending longer than this counts as incomplete."
     )
     pending_refresh_seconds: float = Field(default=15.0, gt=0)
+    deadline_sweep_seconds: float = Field(
+        default=3600.0,
+        gt=0,
+        description="How often records whose PIP deadline passed without a PIP get their "
+        "new version (pip_tijdig false); also once at start.",
+    )

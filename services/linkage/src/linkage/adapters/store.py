@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC
+from datetime import UTC, date
 
 from sqlalchemy import func, insert
 from sqlalchemy import select as core_select
@@ -63,13 +63,45 @@ async def facts_of(session: AsyncSession, pseudonyms: Sequence[str]) -> dict[str
 
 
 async def persons(session: AsyncSession, pseudonyms: Sequence[str]) -> dict[str, PersonRow]:
+    """These persons' rows, locked for this transaction (PostgreSQL; SQLite has one writer).
+
+    The lock orders a batch and the deadline sweep on one person; rows are locked in
+    pseudonym order, so two batches can never deadlock.
+    """
     found: dict[str, PersonRow] = {}
-    for start in range(0, len(pseudonyms), 500):
+    ordered = sorted(pseudonyms)
+    for start in range(0, len(ordered), 500):
         rows = await session.exec(
-            select(PersonRow).where(col(PersonRow.pseudonym).in_(pseudonyms[start : start + 500]))
+            select(PersonRow)
+            .where(col(PersonRow.pseudonym).in_(ordered[start : start + 500]))
+            .order_by(col(PersonRow.pseudonym))
+            .with_for_update()
         )
         found.update((row.pseudonym, row) for row in rows.all())
     return found
+
+
+async def deadline_passed_without_pip(
+    session: AsyncSession, *, today: date, after: str, limit: int
+) -> list[PersonRow]:
+    """A page (by pseudonym, after ``after``) of emitted records whose PIP deadline passed
+    without a PIP; the caller keeps those whose ``pip_tijdig`` is still open.
+
+    Rows another transaction holds are skipped (they get their turn in the next sweep).
+    """
+    rows = await session.exec(
+        select(PersonRow)
+        .where(
+            col(PersonRow.emitted).is_(True),
+            col(PersonRow.datum_pip).is_(None),
+            col(PersonRow.pip_deadline) < today,
+            col(PersonRow.pseudonym) > after,
+        )
+        .order_by(col(PersonRow.pseudonym))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(rows.all())
 
 
 async def person(session: AsyncSession, pseudonym: str) -> PersonRow | None:

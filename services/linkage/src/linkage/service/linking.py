@@ -7,6 +7,7 @@ written to the outbox; the offsets are committed only after that transaction.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Callable, Sequence
@@ -151,9 +152,16 @@ class Linker:
         self.metrics = metrics
         self.now = now
         self.today = today
+        # Batches and the deadline sweep take turns in this process (SQLite has no row locks;
+        # on PostgreSQL the person rows are locked as well, for other instances).
+        self._turn = asyncio.Lock()
 
     async def apply(self, batch: Sequence[Incoming]) -> list[Rejection]:
         """Apply one batch in one transaction; return the events to dead-letter."""
+        async with self._turn:
+            return await self._apply(batch)
+
+    async def _apply(self, batch: Sequence[Incoming]) -> list[Rejection]:
         read = [read_fact(incoming) for incoming in batch]
         rejections = [r for r in read if isinstance(r, Rejection)]
         usable = [r for r in read if not isinstance(r, Rejection)]
@@ -202,6 +210,52 @@ class Linker:
             self.relay.notify()
         self._count(outcomes, emissions, rejections, now)
         return rejections
+
+    async def sweep_deadlines(self, *, page: int = 500) -> int:
+        """Emit a new version of every record whose PIP deadline passed without a PIP.
+
+        ``pip_tijdig`` turns from open (null) to false by the passing of time alone, with no
+        event to carry the change; this sweep (run periodically) is that event. Each page is one
+        transaction, like a batch: persons locked, merged again with today's date, new
+        versions through the outbox. Returns how many versions it emitted.
+        """
+        today, now = self.today(), self.now()
+        emitted, after = 0, ""
+        while True:
+            async with self._turn, self.db.transaction() as session:
+                rows = await store.deadline_passed_without_pip(
+                    session, today=today, after=after, limit=page
+                )
+                if not rows:
+                    break
+                after = rows[-1].pseudonym
+                open_ = [r for r in rows if r.record and r.record.get("pip_tijdig") is None]
+                facts = await store.facts_of(session, [r.pseudonym for r in open_])
+                emissions = []
+                for person in open_:
+                    merged = merge(facts[person.pseudonym], today=today)
+                    emission = update_person(person, merged, facts[person.pseudonym])
+                    session.add(person)
+                    if emission is not None:
+                        emissions.append(emission)
+                await add_to_outbox(
+                    session,
+                    [
+                        Outgoing.event(
+                            self.topic,
+                            record_envelope(e.pseudonym, e.version, e.record, now),
+                            e.pseudonym,
+                        )
+                        for e in emissions
+                    ],
+                )
+            for emission in emissions:
+                self.metrics.emitted.labels("record" if emission.record else "tombstone").inc()
+            emitted += len(emissions)
+        if emitted:
+            self.relay.notify()
+            logger.info("pip_deadlines_swept", extra={"emitted": emitted})
+        return emitted
 
     def _count(
         self,
