@@ -22,6 +22,8 @@ def test_bench_runs_and_writes_every_figure(kafka_bootstrap: str, tmp_path: Path
             "40",
             "--rate",
             "100",
+            "--delivery-mb",
+            "0.5",
             "--out",
             str(out),
         ],
@@ -40,6 +42,8 @@ def test_bench_runs_and_writes_every_figure(kafka_bootstrap: str, tmp_path: Path
         "linkage_postgres_ratio",
         "national_year",
         "linkage_peak_rss_mb",
+        "large_delivery",
     ):
         assert key in figures, key
+    assert figures["large_delivery"]["rows"] == figures["large_delivery"]["valid"] > 5000
     assert any(key.startswith("e2e_latency_at_") for key in figures)

@@ -107,9 +107,14 @@ class Service:
     port: int
 
     def peak_rss_mb(self) -> float:
-        status = Path(f"/proc/{self.process.pid}/status").read_text()
-        kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
-        return kb / 1024
+        return memory_mb(self.process.pid, "VmHWM")
+
+
+def memory_mb(pid: int, field: str = "VmRSS") -> float:
+    """A memory figure of process ``pid`` from /proc (VmRSS now, VmHWM its peak), in MB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith(field))
+    return kb / 1024
 
 
 @contextmanager
@@ -431,17 +436,11 @@ def end_to_end_latency(
     return {"p50_ms": pick(0.5), "p99_ms": pick(0.99), "events": len(latencies)}
 
 
-def national_year(bootstrap: str, people: list[Person], folder: Path) -> dict[str, Any]:
-    """Every municipality uploads and releases its quarter over HTTP while COA and DUO send
-    their events; seconds until linkage has emitted a record for every complete person."""
+def contact_events(prefix: str, tokens: dict[str, str]) -> list[tuple[str, Envelope, str]]:
+    """An approved primary contact per municipality with the given tokens, as the registry
+    would publish it (the benchmark runs ingest without the registry)."""
     import hashlib
 
-    prefix = f"b{secrets.token_hex(3)}."
-    asyncio.run(create_topics(bootstrap, name_prefix=prefix))
-    by_code: dict[str, list[Person]] = {}
-    for person in people:
-        by_code.setdefault(person.municipality, []).append(person)
-    tokens = {code: secrets.token_urlsafe(32) for code in by_code}
     now = datetime.now(UTC)
     contacts = []
     for n, (code, token) in enumerate(tokens.items()):
@@ -471,6 +470,19 @@ def national_year(bootstrap: str, people: list[Person], folder: Path) -> dict[st
                 f"c{n}",
             )
         )
+    return contacts
+
+
+def national_year(bootstrap: str, people: list[Person], folder: Path) -> dict[str, Any]:
+    """Every municipality uploads and releases its quarter over HTTP while COA and DUO send
+    their events; seconds until linkage has emitted a record for every complete person."""
+    prefix = f"b{secrets.token_hex(3)}."
+    asyncio.run(create_topics(bootstrap, name_prefix=prefix))
+    by_code: dict[str, list[Person]] = {}
+    for person in people:
+        by_code.setdefault(person.municipality, []).append(person)
+    tokens = {code: secrets.token_urlsafe(32) for code in by_code}
+    contacts = contact_events(prefix, tokens)
     asyncio.run(produce(bootstrap, contacts))
     with (
         service(
@@ -513,6 +525,83 @@ def national_year(bootstrap: str, people: list[Person], folder: Path) -> dict[st
         }
 
 
+def _rows_of(megabytes: float) -> Iterator[bytes]:
+    """A CSV delivery of about ``megabytes`` MB: distinct valid BSNs, every row valid."""
+    weights = (9, 8, 7, 6, 5, 4, 3, 2)
+    yield b"bsn;gemeentecode;doelgroep;datum_inschrijving_brp;datum_eerste_pip;leerroute\n"
+    size, target, n, chunk = 0, megabytes * 1_000_000, 10_000_000, []
+    while size < target:
+        n += 1
+        first = f"{n:08d}"
+        check = sum(int(d) * w for d, w in zip(first, weights, strict=True)) % 11
+        if check > 9:
+            continue
+        line = f"{first}{check};GM0344;gezinsmigrant;2025-01-06;2025-03-10;b1\n".encode()
+        chunk.append(line)
+        size += len(line)
+        if len(chunk) == 10_000:
+            yield b"".join(chunk)
+            chunk = []
+    yield b"".join(chunk)
+
+
+def large_delivery(bootstrap: str, folder: Path, megabytes: float) -> dict[str, Any]:
+    """Stream a delivery of ``megabytes`` MB to ingest over HTTP (chunked, as a municipality's
+    software would); seconds until validated, and how much ingest's resident memory grew."""
+    import http.client
+    import threading
+
+    prefix = f"b{secrets.token_hex(3)}."
+    asyncio.run(create_topics(bootstrap, name_prefix=prefix))
+    token = secrets.token_urlsafe(32)
+    asyncio.run(produce(bootstrap, contact_events(prefix, {"GM0344": token})))
+    with service(
+        "ingest",
+        bootstrap=bootstrap,
+        prefix=prefix,
+        database_url=f"sqlite+aiosqlite:///{folder / (prefix + 'i.db')}",
+    ) as ingest:
+        base = f"http://127.0.0.1:{ingest.port}"
+        until(
+            lambda: call("GET", f"{base}/v1/deliveries?limit=1", token) is not None,
+            60,
+            "ingest learning the contact",
+        )
+        baseline = peak = memory_mb(ingest.process.pid)
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not done.wait(0.05):
+                peak = max(peak, memory_mb(ingest.process.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        started = time.monotonic()
+        connection = http.client.HTTPConnection("127.0.0.1", ingest.port, timeout=3600)
+        connection.request(
+            "POST",
+            "/v1/deliveries?municipality=GM0344&quarter=2025-Q2",
+            body=_rows_of(megabytes),
+            headers={"Authorization": f"Bearer {token}", "content-type": "text/csv"},
+            encode_chunked=True,
+        )
+        response = connection.getresponse()
+        answer = json.loads(response.read())
+        seconds = time.monotonic() - started
+        done.set()
+        sampler.join()
+        if response.status >= 300:
+            raise SystemExit(f"bench: the large delivery was refused: {answer}")
+        return {
+            "megabytes": megabytes,
+            "rows": answer["counts"]["rows"],
+            "valid": answer["counts"]["valid"],
+            "seconds": round(seconds, 1),
+            "ingest_rss_growth_mb": round(peak - baseline),
+        }
+
+
 def fresh_postgres(admin_url: str) -> str:
     import asyncpg
 
@@ -543,6 +632,12 @@ def main(argv: list[str] | None = None) -> None:
         "--rate", type=float, default=200.0, help="offered load for the latency run"
     )
     parser.add_argument("--latency-events", type=int, default=3000)
+    parser.add_argument(
+        "--delivery-mb", type=float, default=200.0, help="size of the large-delivery run (0: skip)"
+    )
+    parser.add_argument(
+        "--only", choices=["large-delivery"], help="run one measurement instead of all"
+    )
     args = parser.parse_args(argv)
     people = generate(
         scale=args.scale * 40_000 / sum(COHORTS[args.cohort]), seed=3, cohorts=(args.cohort,)
@@ -560,6 +655,9 @@ def main(argv: list[str] | None = None) -> None:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
+            if args.only == "large-delivery":
+                results["large_delivery"] = large_delivery(bootstrap, folder, args.delivery_mb)
+                return _report(results, args.out)
             feed = feed_events(people, "")
             results["events_feed"] = len(feed)
             prefix = f"b{secrets.token_hex(3)}."
@@ -591,15 +689,21 @@ def main(argv: list[str] | None = None) -> None:
                 results["linkage_postgres_peak_rss_mb"] = round(rss)
             except (OSError, ImportError) as exc:
                 results["linkage_postgres_events_per_s"] = f"not run: {exc}"
+            if args.delivery_mb > 0:
+                results["large_delivery"] = large_delivery(bootstrap, folder, args.delivery_mb)
     finally:
         if kafka:
             kafka.stop()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2))
+    _report(results, args.out)
+
+
+def _report(results: dict[str, Any], out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
     width = max(len(k) for k in results)
     for key, value in results.items():
         print(f"{key:<{width}}  {value}")
-    print(f"(written to {args.out})")
+    print(f"(written to {out})")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from typing import Final
 
 from contracts import BsnInvalid, Pseudonymiser, Quarter, mask_bsn
 from contracts.reference import is_valid, merged_into_during
+from ingest.domain.keyset import KeySet
 
 REQUIRED: Final = ("bsn", "gemeentecode", "doelgroep")
 DATE_FIELDS: Final = (
@@ -91,7 +92,7 @@ class RowValidator:
         self.municipality = municipality
         self.quarter = quarter
         self.pseudonymiser = pseudonymiser
-        self._seen: set[int] = set()  # 64-bit prefixes of pseudonyms: no BSN kept, little memory
+        self._seen = KeySet()  # 64-bit prefixes of pseudonyms: no BSN kept, ~8 bytes each
         self._code_cache: dict[str, str | None] = {}
 
     def _code_error(self, code: str) -> str | None:
@@ -132,7 +133,8 @@ class RowValidator:
             key = int(pseudonym[:16], 16)
             if key in self._seen:
                 fail("bsn", "duplicate_person", f"BSN {mask_bsn(bsn)} appears in an earlier row")
-            self._seen.add(key)
+            else:
+                self._seen.add(key)
 
         code = values["gemeentecode"]
         if code and (problem := self._code_error(code)):
