@@ -7,6 +7,7 @@ and the deterministic ids of derived events.
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Iterable, Mapping
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import pydantic_core
 from cloudevents.core.bindings.kafka import KafkaMessage, from_binary, to_binary
 from cloudevents.core.exceptions import BaseCloudEventException
 from cloudevents.core.formats.json import JSONFormat
@@ -38,6 +40,23 @@ def derived_id(source: str, event_id: str, *parts: object) -> str:
     """
     name = "|".join([source, event_id, *(str(p) for p in parts)])
     return str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+
+
+# A stream has a handful of distinct sources and types: each is checked once per process.
+@functools.lru_cache(maxsize=1024)
+def _source_problem(value: str) -> str | None:
+    if not _SOURCE.match(value):
+        return "source must be a URN in the nld namespace, e.g. urn:nld:coa:feed"
+    return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _type_problem(value: str) -> str | None:
+    if not _TYPE.match(value):
+        return "type must be reverse-DNS, e.g. nl.ketenmonitor.contact.registered"
+    if sum(1 for part in value.split(".") if _VERSION_SEGMENT.match(part)) > 1:
+        return "type may carry one version segment at most"
+    return None
 
 
 class Envelope(BaseModel):
@@ -76,17 +95,15 @@ class Envelope(BaseModel):
     @field_validator("source")
     @classmethod
     def _urn(cls, value: str) -> str:
-        if not _SOURCE.match(value):
-            raise ValueError("source must be a URN in the nld namespace, e.g. urn:nld:coa:feed")
+        if problem := _source_problem(value):
+            raise ValueError(problem)
         return value
 
     @field_validator("type")
     @classmethod
     def _reverse_dns(cls, value: str) -> str:
-        if not _TYPE.match(value):
-            raise ValueError("type must be reverse-DNS, e.g. nl.ketenmonitor.contact.registered")
-        if sum(1 for part in value.split(".") if _VERSION_SEGMENT.match(part)) > 1:
-            raise ValueError("type may carry one version segment at most")
+        if problem := _type_problem(value):
+            raise ValueError(problem)
         return value
 
     @field_validator("subject")
@@ -126,7 +143,10 @@ def to_kafka(envelope: Envelope, key: str | None) -> KafkaRecord:
         value = getattr(envelope, name)
         if value is not None:
             attributes[name] = value
-    message = to_binary(CloudEvent(attributes, envelope.data), _FORMAT, key_mapper=lambda _: key)
+    # The data goes in as JSON bytes (the binding passes bytes through): pydantic's serializer
+    # writes them several times faster than the binding's pure-Python encoder path.
+    data = None if envelope.data is None else pydantic_core.to_json(envelope.data)
+    message = to_binary(CloudEvent(attributes, data), _FORMAT, key_mapper=lambda _: key)
     value = message.value if envelope.data is not None else None
     return KafkaRecord(key=key, headers=tuple(message.headers.items()), value=value)
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from contracts import (
+    BsnInvalid,
     CoaRecord,
     CoaVergunninghouderGewijzigd,
     DuoBeeindigd,
@@ -94,11 +96,10 @@ def validate_feed_event(
         return FeedRejection("type_unknown", f"{envelope.type} is not a {feed.upper()} event type")
     data = envelope.data or {}
     raw_bsn = data.get("bsn")
-    pseudonym = (
-        pseudonymiser.pseudonymise(raw_bsn)
-        if isinstance(raw_bsn, str) and is_valid_bsn(raw_bsn)
-        else None
-    )
+    pseudonym: str | None = None
+    if isinstance(raw_bsn, str):
+        with contextlib.suppress(BsnInvalid):  # the model says why, below
+            pseudonym = pseudonymiser.pseudonymise(raw_bsn)
     try:
         event = model.model_validate(data)
     except ValidationError as exc:
