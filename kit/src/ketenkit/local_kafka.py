@@ -324,8 +324,9 @@ class LocalKafka:
 def secure_credentials(path: Path) -> dict[str, str]:
     """The admin's and every principal's password, made up once and kept in ``path`` (0600).
 
-    The file is an env file: the ``KETENMONITOR_KAFKA_PASSWORD_<NAME>`` lines are what a service
-    or partner needs next to ``KETENMONITOR_KAFKA_USERNAME=<name>``.
+    The file is an env file of ``KETENMONITOR_KAFKA_PASSWORD_<NAME>=...`` lines (what
+    ``python -m ketenkit.kafka_access`` reads); a service runs with ``KETENMONITOR_KAFKA_USERNAME=
+    <name>`` and its line's value as ``KETENMONITOR_KAFKA_PASSWORD``.
     """
     if path.exists():
         lines = path.read_text(encoding="utf-8").splitlines()

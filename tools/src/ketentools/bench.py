@@ -650,7 +650,7 @@ def main(argv: list[str] | None = None) -> None:
         "--delivery-mb", type=float, default=200.0, help="size of the large-delivery run (0: skip)"
     )
     parser.add_argument(
-        "--only", choices=["large-delivery"], help="run one measurement instead of all"
+        "--only", choices=["large-delivery", "latency"], help="run one measurement instead of all"
     )
     args = parser.parse_args(argv)
     people = generate(
@@ -671,6 +671,11 @@ def main(argv: list[str] | None = None) -> None:
             folder = Path(tmp)
             if args.only == "large-delivery":
                 results["large_delivery"] = large_delivery(bootstrap, folder, args.delivery_mb)
+                return _report(results, args.out)
+            sample = people[: min(len(people), args.latency_events)]
+            if args.only == "latency":
+                latency = end_to_end_latency(bootstrap, sample, folder, args.rate)
+                results[f"e2e_latency_at_{args.rate:g}_per_s"] = latency
                 return _report(results, args.out)
             feed = feed_events(people, "")
             results["events_feed"] = len(feed)
@@ -693,7 +698,6 @@ def main(argv: list[str] | None = None) -> None:
             results["linkage_sqlite_ratio"] = round(rate / reference, 3)
             results["linkage_peak_rss_mb"] = round(rss)
             results["national_year"] = national_year(bootstrap, people, folder)
-            sample = people[: min(len(people), args.latency_events)]
             latency = end_to_end_latency(bootstrap, sample, folder, args.rate)
             results[f"e2e_latency_at_{args.rate:g}_per_s"] = latency
             try:
