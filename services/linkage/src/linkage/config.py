@@ -12,6 +12,9 @@ class Settings(ServiceSettings):
 
     service_name: str = Field(default="linkage")
     http_port: int = Field(default=8003, ge=1, le=65535)
+    # Linkage pays per batch (one transaction, a few statements): larger batches are ~10% faster
+    # on a backlog; at low rates batches stay small, so latency does not change.
+    consumer_max_records: int = Field(default=1000, ge=1)
     pending_grace_days: int = Field(
         default=90, ge=0, description="Pending longer than this counts as incomplete."
     )
