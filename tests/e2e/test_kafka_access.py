@@ -27,14 +27,23 @@ from aiokafka.errors import (
     KafkaError,
     TopicAuthorizationFailedError,
 )
+from confluent_kafka.admin import (
+    AclBinding,
+    AclOperation,
+    AclPermissionType,
+    AdminClient,
+    ResourcePatternType,
+    ResourceType,
+)
 from faststream.security import SASLScram512
 
 from contracts import CATALOGUE
 from contracts.access import PRINCIPALS
 from contracts.monitoring import MONITORING_RECORD
+from ketenkit.kafka_access import AdminLogin, provision
 from ketenkit.local_kafka import LocalKafka, free_port
 from ketentools.demo import demo_people, ground_truth, load_demo
-from tests.helpers import read_topic, start_service
+from tests.helpers import eventually_sync, read_topic, start_service
 
 pytestmark = pytest.mark.skipif(
     shutil.which("java") is None, reason="the secure broker is a local JVM: Java is needed"
@@ -233,3 +242,31 @@ def test_the_demo_runs_on_the_secured_broker_with_each_services_own_login(
     assert "AuthorizationFailed" not in logs, logs[-3000:]
     for secret in [*secure_kafka.passwords.values(), secure_kafka.admin_password]:
         assert secret not in logs
+
+
+def test_provisioning_revokes_a_grant_the_rules_no_longer_make(secure_kafka: SecureKafka) -> None:
+    prefix = "revoke."
+    login = AdminLogin(secure_kafka.bootstrap, secure_kafka.admin_password)
+    asyncio.run(provision(login, {}, name_prefix=prefix))
+    stray = AclBinding(
+        ResourceType.TOPIC,
+        prefix + "feeds.duo.v1",
+        ResourcePatternType.LITERAL,
+        "User:coa",
+        "*",
+        AclOperation.WRITE,
+        AclPermissionType.ALLOW,
+    )
+    admin = AdminClient(login.confluent_config())
+    for future in admin.create_acls([stray]).values():
+        future.result()
+    duo_feed = prefix + "feeds.duo.v1"
+
+    def coa_writes() -> str:
+        return asyncio.run(_produce(secure_kafka.bootstrap, duo_feed, secure_kafka.login("coa")))
+
+    eventually_sync(lambda: coa_writes() == "ok", timeout=30, message="the stray grant works")
+    asyncio.run(provision(login, {}, name_prefix=prefix))
+    assert coa_writes() == TopicAuthorizationFailedError.__name__
+    # Grants of another prefix (the probes') are not this provisioning's to touch.
+    assert produce(secure_kafka, "feeds.coa.v1", secure_kafka.login("coa")) == "ok"

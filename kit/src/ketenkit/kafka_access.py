@@ -9,7 +9,8 @@ old CreateAcls versions it knows), so those go through confluent-kafka's AdminCl
 
 creates the catalogue's topics, a user for every principal whose
 ``KETENMONITOR_KAFKA_PASSWORD_<NAME>`` is set (again on every run: that is how a password is
-rotated), and every principal's ACLs. It is idempotent.
+rotated), and every principal's ACLs; a grant on the catalogue's topics or the principals' groups
+that the rules no longer make is revoked. It is idempotent.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from confluent_kafka.admin import (
     UserScramCredentialUpsertion,
 )
 
-from contracts import create_topics
+from contracts import CATALOGUE, create_topics
 from contracts.access import ADMIN_PRINCIPAL, BY_PRINCIPAL, PRINCIPALS, Principal
 
 logger = logging.getLogger(__name__)
@@ -137,8 +138,6 @@ def _apply(
         _wait_all(admin.alter_user_scram_credentials(upserts), "storing SCRAM credentials")
     wanted = [b for p in PRINCIPALS for b in acl_bindings(p, name_prefix=name_prefix)]
     _wait_all(admin.create_acls(wanted), "creating ACLs")
-    # The authorizer applies ACLs from the metadata log; return only once this broker has them,
-    # so a client started right after provisioning is not refused.
     # None matches any name, principal and host (the stubs say str; the docs say None).
     everything = AclBindingFilter(
         ResourceType.ANY,
@@ -149,14 +148,52 @@ def _apply(
         AclOperation.ANY,
         AclPermissionType.ANY,
     )
+    stale = _stale(set(admin.describe_acls(everything).result()), set(wanted), name_prefix)
+    if stale:
+        _wait_all(admin.delete_acls([_exactly(b) for b in stale]), "revoking ACLs")
+        logger.info("kafka_acls_revoked", extra={"count": len(stale)})
+    # The authorizer applies ACLs from the metadata log; return only once this broker shows
+    # them, so a client started right after provisioning is neither refused nor let in.
     deadline = time.monotonic() + timeout
     while True:
         present = set(admin.describe_acls(everything).result())
-        if present.issuperset(wanted):
+        if present.issuperset(wanted) and not present & stale:
             return
         if time.monotonic() > deadline:
-            raise ProvisioningError(f"{len(set(wanted) - present)} ACLs not visible in {timeout}s")
+            raise ProvisioningError(f"ACLs not as wanted within {timeout}s")
         time.sleep(0.1)
+
+
+def _stale(present: set[AclBinding], wanted: set[AclBinding], name_prefix: str) -> set[AclBinding]:
+    """Grants to our principals on our resources that ``contracts.access`` no longer makes.
+
+    Only the catalogue's topics and the principals' group prefixes (under ``name_prefix``)
+    are ours to manage; anything else on the broker is left as it is.
+    """
+    principals = {f"User:{p.name}" for p in PRINCIPALS}
+    resources = {
+        (ResourceType.TOPIC, name_prefix + t.name, ResourcePatternType.LITERAL) for t in CATALOGUE
+    } | {
+        (ResourceType.GROUP, f"{name_prefix}{p.name}.", ResourcePatternType.PREFIXED)
+        for p in PRINCIPALS
+    }
+    return {
+        b
+        for b in present - wanted
+        if b.principal in principals and (b.restype, b.name, b.resource_pattern_type) in resources
+    }
+
+
+def _exactly(binding: AclBinding) -> AclBindingFilter:
+    return AclBindingFilter(
+        binding.restype,
+        binding.name,
+        binding.resource_pattern_type,
+        binding.principal,
+        binding.host,
+        binding.operation,
+        binding.permission_type,
+    )
 
 
 async def provision(
