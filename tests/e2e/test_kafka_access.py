@@ -13,6 +13,7 @@ import secrets
 import shutil
 import signal
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -270,3 +271,29 @@ def test_provisioning_revokes_a_grant_the_rules_no_longer_make(secure_kafka: Sec
     assert coa_writes() == TopicAuthorizationFailedError.__name__
     # Grants of another prefix (the probes') are not this provisioning's to touch.
     assert produce(secure_kafka, "feeds.coa.v1", secure_kafka.login("coa")) == "ok"
+
+
+def test_the_operator_cli_logs_in_as_admin(secure_kafka: SecureKafka) -> None:
+    def deadletters(**login: str) -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KETENMONITOR_KAFKA")}
+        env.update(login)
+        return subprocess.run(
+            [sys.executable, "-m", "ketentools.cli", "deadletters", "list"],
+            env={**env, "KAFKA_BOOTSTRAP_SERVERS": secure_kafka.bootstrap},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    admin = deadletters(
+        KETENMONITOR_KAFKA_SECURITY_PROTOCOL="SASL_PLAINTEXT",
+        KETENMONITOR_KAFKA_SASL_MECHANISM="PLAIN",
+        KETENMONITOR_KAFKA_USERNAME="admin",
+        KETENMONITOR_KAFKA_PASSWORD=secure_kafka.admin_password,
+    )
+    assert admin.returncode == 0, admin.stderr[-2000:]
+    assert "dead letter(s) on deadletter.v1" in admin.stdout
+    anonymous = deadletters()
+    assert anonymous.returncode != 0
+    assert "KETENMONITOR_KAFKA_SECURITY_PROTOCOL" in anonymous.stderr

@@ -24,8 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.errors import KafkaError
 
 from contracts.deadletter import HEADER_ERROR_CODE, HEADER_ERROR_DETAIL, HEADER_ORIGINAL_TOPIC
+from ketenkit.settings import ServiceSettings
 
 DEADLETTER = "deadletter.v1"
 MEASURES = (
@@ -57,9 +59,19 @@ def get(service: str, path: str) -> Any:
         raise SystemExit(f"{service} is not reachable at {_url(service)}: {exc}") from None
 
 
+def kafka_login() -> dict[str, Any]:
+    """aiokafka's SASL arguments from the services' ``KETENMONITOR_KAFKA_*`` variables (none for
+    PLAINTEXT); on a broker with ACLs the operator logs in as ``admin`` with SASL/PLAIN."""
+    return ServiceSettings(service_name="ketenmonitor-cli").kafka_client_options()
+
+
 async def _read_deadletters(bootstrap: str, topic: str) -> list[Any]:
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        **kafka_login(),
     )
     await consumer.start()
     records: list[Any] = []
@@ -96,7 +108,9 @@ async def _replay(bootstrap: str, topic: str, offsets: set[str], reason: str | N
         if f"{r.partition}:{r.offset}" in offsets
         or (reason and _headers(r).get(HEADER_ERROR_CODE) == reason)
     ]
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, enable_idempotence=True, acks="all", **kafka_login()
+    )
     await producer.start()
     replayed = 0
     try:
@@ -204,13 +218,20 @@ def main(argv: list[str] | None = None) -> None:
     overdue.add_argument("--as-of")
     args = parser.parse_args(argv)
     topic = args.topic_prefix + DEADLETTER
-    if args.command == "deadletters" and args.action == "list":
-        deadletters_list(args.bootstrap, topic, args.limit)
-    elif args.command == "deadletters":
-        if not args.offset and not args.reason:
+    if args.command == "deadletters":
+        if args.action == "replay" and not args.offset and not args.reason:
             parser.error("replay needs --offset or --reason")
-        count = asyncio.run(_replay(args.bootstrap, topic, set(args.offset), args.reason))
-        print(f"replayed {count} dead letter(s)")
+        try:
+            if args.action == "list":
+                deadletters_list(args.bootstrap, topic, args.limit)
+            else:
+                count = asyncio.run(_replay(args.bootstrap, topic, set(args.offset), args.reason))
+                print(f"replayed {count} dead letter(s)")
+        except KafkaError as exc:
+            raise SystemExit(
+                f"Kafka at {args.bootstrap}: {type(exc).__name__}: {exc} (a broker with ACLs "
+                "needs KETENMONITOR_KAFKA_SECURITY_PROTOCOL, _SASL_MECHANISM, _USERNAME, _PASSWORD)"
+            ) from None
     elif args.command == "monitor":
         monitor(args.as_of, args.by, args.csv, args.png)
     elif args.command == "coverage":
