@@ -16,7 +16,6 @@ import os
 import signal
 import subprocess
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ from ketentools.demo import QUARTER, call, csv_for, demo_people, register_contac
 from tests.helpers import eventually_sync, read_topic, start_service, topic_size
 
 MUNICIPALITY = "GM0344"
-PEOPLE = 3000  # rows of the delivery: releasing them takes well over the 50 ms below
+PEOPLE = 3000  # rows of the delivery: releasing them takes long enough to crash into
 
 
 @pytest.mark.parametrize("moment", ["in-flight", "acknowledged"])
@@ -88,7 +87,12 @@ def test_kill_9_ingest_mid_release_publishes_every_row_once(
         thread = threading.Thread(target=release, daemon=True)
         thread.start()
         if moment == "in-flight":
-            time.sleep(0.05)
+            eventually_sync(
+                lambda: _connected(ports["ingest"]),
+                timeout=30,
+                interval=0.005,
+                message="the release request reaching ingest",
+            )
         else:
             assert answered.wait(60), "the release was not acknowledged"
         ingest.send_signal(signal.SIGKILL)
@@ -112,6 +116,17 @@ def test_kill_9_ingest_mid_release_publishes_every_row_once(
     assert len(ids) == valid, f"{len(ids)} distinct ids for {valid} rows"
     steps = _delivery_steps(kafka_bootstrap, unique + "ingest.deliveries.v1")
     assert steps.count("nl.ketenmonitor.delivery.released") == 1, steps
+
+
+def _connected(port: int) -> bool:
+    """Some client holds an established TCP connection to ``port`` (the request in flight)."""
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError), open(table) as lines:
+            for line in list(lines)[1:]:
+                local, state = line.split()[1], line.split()[3]
+                if state == "01" and int(local.rsplit(":", 1)[1], 16) == port:
+                    return True
+    return False
 
 
 def _ok(check: Any) -> bool:

@@ -22,6 +22,19 @@ from .test_crash import start
 PERSONS = 300
 
 
+def _env(kafka_bootstrap: str, unique: str, database_url: str, port: int) -> dict[str, str]:
+    """One linkage instance's environment: the shared topics, group and database."""
+    return {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "KETENMONITOR_TOPIC_PREFIX": unique,
+        "KETENMONITOR_DATABASE_URL": database_url,
+        "KETENMONITOR_ADMIN_TOKEN": ADMIN_TOKEN,
+        "KETENMONITOR_HTTP_PORT": str(port),
+        "KETENMONITOR_CONSUMER_MAX_RECORDS": "50",
+    }
+
+
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_two_instances_split_the_work_and_agree(
     kafka_bootstrap: str, unique: str, database_url: str, tmp_path: Path
@@ -39,15 +52,7 @@ def test_two_instances_split_the_work_and_agree(
     processes = []
     try:
         for port in ports:
-            env = {
-                **os.environ,
-                "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
-                "KETENMONITOR_TOPIC_PREFIX": unique,
-                "KETENMONITOR_DATABASE_URL": database_url,
-                "KETENMONITOR_ADMIN_TOKEN": ADMIN_TOKEN,
-                "KETENMONITOR_HTTP_PORT": str(port),
-                "KETENMONITOR_CONSUMER_MAX_RECORDS": "50",
-            }
+            env = _env(kafka_bootstrap, unique, database_url, port)
             processes.append(start(env, port))
         send(kafka_bootstrap, unique, events)
         out = unique + "monitoring.records.v1"
@@ -101,15 +106,7 @@ def test_an_instance_leaving_mid_stream_hands_its_partitions_over(
     out = unique + "monitoring.records.v1"
     try:
         for port in ports:
-            env = {
-                **os.environ,
-                "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
-                "KETENMONITOR_TOPIC_PREFIX": unique,
-                "KETENMONITOR_DATABASE_URL": database_url,
-                "KETENMONITOR_ADMIN_TOKEN": ADMIN_TOKEN,
-                "KETENMONITOR_HTTP_PORT": str(port),
-                "KETENMONITOR_CONSUMER_MAX_RECORDS": "50",
-            }
+            env = _env(kafka_bootstrap, unique, database_url, port)
             processes.append(start_service("linkage", env, port, log=tmp_path / f"{port}.log"))
         send(kafka_bootstrap, unique, first)
         eventually_sync(

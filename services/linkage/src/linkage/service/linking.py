@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts import (
     CoaRecord,
@@ -195,17 +196,7 @@ class Linker:
                 if emission is not None:
                     emission.new_facts = arrived[pseudonym]
                     emissions.append(emission)
-            await add_to_outbox(
-                session,
-                [
-                    Outgoing.event(
-                        self.topic,
-                        record_envelope(e.pseudonym, e.version, e.record, now),
-                        e.pseudonym,
-                    )
-                    for e in emissions
-                ],
-            )
+            await self._to_outbox(session, emissions, now)
         if emissions:
             self.relay.notify()
         self._count(outcomes, emissions, rejections, now)
@@ -238,17 +229,7 @@ class Linker:
                     session.add(person)
                     if emission is not None:
                         emissions.append(emission)
-                await add_to_outbox(
-                    session,
-                    [
-                        Outgoing.event(
-                            self.topic,
-                            record_envelope(e.pseudonym, e.version, e.record, now),
-                            e.pseudonym,
-                        )
-                        for e in emissions
-                    ],
-                )
+                await self._to_outbox(session, emissions, now)
             for emission in emissions:
                 self.metrics.emitted.labels("record" if emission.record else "tombstone").inc()
             emitted += len(emissions)
@@ -256,6 +237,20 @@ class Linker:
             self.relay.notify()
             logger.info("pip_deadlines_swept", extra={"emitted": emitted})
         return emitted
+
+    async def _to_outbox(
+        self, session: AsyncSession, emissions: Sequence[Emission], now: datetime
+    ) -> None:
+        """The emitted versions (or tombstones), in the transaction that made them."""
+        await add_to_outbox(
+            session,
+            [
+                Outgoing.event(
+                    self.topic, record_envelope(e.pseudonym, e.version, e.record, now), e.pseudonym
+                )
+                for e in emissions
+            ],
+        )
 
     def _count(
         self,
