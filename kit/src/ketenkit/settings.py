@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 import ssl
 from typing import Any, Literal, Self
@@ -10,6 +11,8 @@ from faststream.kafka.security import parse_security
 from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+logger = logging.getLogger(__name__)
 
 #: Values that must never reach production (examples from docs, compose files and tests).
 INSECURE_SECRETS = frozenset(
@@ -77,11 +80,14 @@ class ServiceSettings(BaseSettings):
         if self.env == "production":
             self.require_secret("admin_token", self.admin_token)
             if self.kafka_security_protocol == "PLAINTEXT":
-                raise InsecureSettingsError(
-                    "KETENMONITOR_KAFKA_SECURITY_PROTOCOL=PLAINTEXT: production connects to Kafka "
-                    "with its own credentials (SASL_PLAINTEXT or SASL_SSL)"
+                # SPEC section 2 lets production run with only its listed secrets, so a broker
+                # without logins is allowed, but never silently.
+                logger.warning(
+                    "kafka_without_login: production connects to Kafka without credentials; set "
+                    "KETENMONITOR_KAFKA_SECURITY_PROTOCOL, _USERNAME and _PASSWORD"
                 )
-            self.require_secret("kafka_password", self.kafka_password)
+            else:
+                self.require_secret("kafka_password", self.kafka_password)
             if self.reader_token is not None:
                 self.require_secret("reader_token", self.reader_token)
         elif self.admin_token is None:
