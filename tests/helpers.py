@@ -119,6 +119,10 @@ def start_service(
     name: str, env: dict[str, str], port: int, *, log: Path | None = None
 ) -> subprocess.Popen[bytes]:
     """Run ``python -m <name>`` with ``env`` and wait until it reports ready on ``port``."""
+    # Dev mode keeps local state (the pseudonym key) under its data dir: never the repository's.
+    assert name != "ingest" or {"KETENMONITOR_DATA_DIR", "KETENMONITOR_PSEUDONYM_KEY"} & set(env), (
+        "a test's ingest needs KETENMONITOR_DATA_DIR (or a key) beside its database"
+    )
     output = log.open("ab") if log else subprocess.DEVNULL
     process = subprocess.Popen(
         [sys.executable, "-m", name], env=env, stdout=output, stderr=subprocess.STDOUT

@@ -70,6 +70,7 @@ def running_stack(kafka_bootstrap: str, folder: Path) -> Iterator[Stack]:
                 "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
                 "KETENMONITOR_TOPIC_PREFIX": prefix,
                 "KETENMONITOR_DATABASE_URL": f"sqlite+aiosqlite:///{folder / service}.db",
+                "KETENMONITOR_DATA_DIR": str(folder),
                 "KETENMONITOR_ADMIN_TOKEN": running.admin_token,
                 "KETENMONITOR_HTTP_PORT": str(running.ports[service]),
                 "KETENMONITOR_OUTBOX_POLL_SECONDS": "0.2",

@@ -24,6 +24,7 @@ def test_kill_9_ingest_mid_feed_loses_nothing(kafka_bootstrap: str, tmp_path: Pa
         "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
         "KETENMONITOR_TOPIC_PREFIX": prefix,
         "KETENMONITOR_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'ingest.db'}",
+        "KETENMONITOR_DATA_DIR": str(tmp_path),
         "KETENMONITOR_ADMIN_TOKEN": "i" * 40,
         "KETENMONITOR_HTTP_PORT": str(port),
         "KETENMONITOR_CONSUMER_MAX_RECORDS": "100",

@@ -44,6 +44,7 @@ def test_kill_9_ingest_mid_release_publishes_every_row_once(
             "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
             "KETENMONITOR_TOPIC_PREFIX": unique,
             "KETENMONITOR_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / service}.db",
+            "KETENMONITOR_DATA_DIR": str(tmp_path),
             "KETENMONITOR_ADMIN_TOKEN": admin_token,
             "KETENMONITOR_HTTP_PORT": str(ports[service]),
         }

@@ -196,6 +196,7 @@ def _service_env(
         "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap,
         "KETENMONITOR_ENV": "production",
         "KETENMONITOR_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+        "KETENMONITOR_KAFKA_TRUSTED_NETWORK": "true",  # loopback
         "KETENMONITOR_KAFKA_USERNAME": name,
         "KETENMONITOR_KAFKA_PASSWORD": kafka.passwords[name],
         "KETENMONITOR_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / name}.db",

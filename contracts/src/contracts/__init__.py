@@ -26,7 +26,7 @@ from contracts.feeds import (
     DuoVastgesteld,
 )
 from contracts.monitoring import Measure, MonitoringRecord, MonitorRow, MonitorTable, PendingPerson
-from contracts.pseudonym import Pseudonymiser
+from contracts.pseudonym import Pseudonymiser, PseudonymKeyInvalid, decode_pseudonym_key
 from contracts.quarter import Quarter
 from contracts.records import (
     CoaRecord,
@@ -70,12 +70,14 @@ __all__ = [
     "MunicipalityUnknown",
     "PayloadUnreadable",
     "PendingPerson",
+    "PseudonymKeyInvalid",
     "Pseudonymiser",
     "Quarter",
     "QuarterInvalid",
     "Topic",
     "TypeUnknown",
     "create_topics",
+    "decode_pseudonym_key",
     "derived_id",
     "from_kafka",
     "is_valid_bsn",

@@ -45,6 +45,7 @@ class ServiceRuntime:
     lag: ConsumerLagMonitor
     tables: Sequence[type[SQLModel]]
     published: Counter
+    before_consuming: list[Hook] = field(default_factory=list)
     on_start: list[Hook] = field(default_factory=list)
     on_stop: list[Hook] = field(default_factory=list)
 
@@ -105,8 +106,10 @@ class ServiceRuntime:
         )
 
     async def start(self) -> None:
-        """Tables, topics, broker; then drain what a previous run left in the outbox."""
+        """Tables, checks, topics, broker; then drain what a previous run left in the outbox."""
         await self.db.create_tables(self.tables)
+        for check in self.before_consuming:
+            await check()
         await create_topics(
             self.settings.kafka_bootstrap_servers,
             name_prefix=self.settings.topic_prefix,

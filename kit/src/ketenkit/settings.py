@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import logging
+import ipaddress
 import secrets
 import ssl
 from typing import Any, Literal, Self
@@ -11,8 +11,6 @@ from faststream.kafka.security import parse_security
 from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-logger = logging.getLogger(__name__)
 
 #: Values that must never reach production (examples from docs, compose files and tests).
 INSECURE_SECRETS = frozenset(
@@ -23,6 +21,15 @@ MIN_SECRET_LENGTH = 32
 
 class InsecureSettingsError(RuntimeError):
     """Production mode was asked to start with a missing or default secret."""
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class ServiceSettings(BaseSettings):
@@ -40,7 +47,7 @@ class ServiceSettings(BaseSettings):
     )
     kafka_security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
         default="PLAINTEXT",
-        description="PLAINTEXT only in dev; production needs SASL (own principal per service).",
+        description="PLAINTEXT only in dev; production needs SCRAM-SHA-512 (own principal).",
     )
     kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = Field(
         default="SCRAM-SHA-512"
@@ -49,6 +56,13 @@ class ServiceSettings(BaseSettings):
     kafka_password: SecretStr | None = Field(default=None)
     kafka_ssl_cafile: str | None = Field(
         default=None, description="CA bundle for SASL_SSL; the system's CAs when unset."
+    )
+    kafka_trusted_network: bool = Field(
+        default=False,
+        description="Production may use SASL_PLAINTEXT only inside a closed network (compose).",
+    )
+    data_dir: str = Field(
+        default=".data", description="Dev mode's local state: SQLite files, the dev pseudonym key."
     )
     database_url: str = Field(default="", description="SQLAlchemy async URL; default SQLite.")
     admin_token: SecretStr | None = Field(default=None)
@@ -68,7 +82,7 @@ class ServiceSettings(BaseSettings):
     def _defaults_and_production_rules(self) -> Self:
         if not self.database_url:
             object.__setattr__(
-                self, "database_url", f"sqlite+aiosqlite:///.data/{self.service_name}.db"
+                self, "database_url", f"sqlite+aiosqlite:///{self.data_dir}/{self.service_name}.db"
             )
         if self.kafka_security_protocol != "PLAINTEXT" and not (
             self.kafka_username and self.kafka_password
@@ -79,21 +93,42 @@ class ServiceSettings(BaseSettings):
             )
         if self.env == "production":
             self.require_secret("admin_token", self.admin_token)
-            if self.kafka_security_protocol == "PLAINTEXT":
-                # SPEC section 2 lets production run with only its listed secrets, so a broker
-                # without logins is allowed, but never silently.
-                logger.warning(
-                    "kafka_without_login: production connects to Kafka without credentials; set "
-                    "KETENMONITOR_KAFKA_SECURITY_PROTOCOL, _USERNAME and _PASSWORD"
-                )
-            else:
-                self.require_secret("kafka_password", self.kafka_password)
+            self._require_kafka_login()
             if self.reader_token is not None:
                 self.require_secret("reader_token", self.reader_token)
-        elif self.admin_token is None:
-            # Dev mode makes one up and the launcher prints it; see SPEC section 2.
-            object.__setattr__(self, "admin_token", SecretStr(secrets.token_urlsafe(32)))
+        else:
+            if not _is_loopback(self.http_host):
+                raise InsecureSettingsError(
+                    f"KETENMONITOR_HTTP_HOST={self.http_host}: dev mode listens on loopback only "
+                    "(127.0.0.1, ::1, localhost); set KETENMONITOR_ENV=production with its "
+                    "secrets to serve a network"
+                )
+            if self.admin_token is None:
+                # Dev mode makes one up and the launcher prints it; see SPEC section 2.
+                object.__setattr__(self, "admin_token", SecretStr(secrets.token_urlsafe(32)))
         return self
+
+    def _require_kafka_login(self) -> None:
+        """SPEC section 11: SCRAM-SHA-512, over TLS unless the network is declared closed."""
+        protocol = self.kafka_security_protocol
+        if protocol == "PLAINTEXT":
+            raise InsecureSettingsError(
+                "KETENMONITOR_KAFKA_SECURITY_PROTOCOL=PLAINTEXT: production refuses a Kafka "
+                "without login; use SASL_SSL with SCRAM-SHA-512 and this service's own "
+                "KETENMONITOR_KAFKA_USERNAME and KETENMONITOR_KAFKA_PASSWORD"
+            )
+        if self.kafka_sasl_mechanism != "SCRAM-SHA-512":
+            raise InsecureSettingsError(
+                f"KETENMONITOR_KAFKA_SASL_MECHANISM={self.kafka_sasl_mechanism}: production "
+                "needs SCRAM-SHA-512 (PLAIN sends the password itself)"
+            )
+        if protocol == "SASL_PLAINTEXT" and not self.kafka_trusted_network:
+            raise InsecureSettingsError(
+                "KETENMONITOR_KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT sends every event "
+                "unencrypted: production needs SASL_SSL, or KETENMONITOR_KAFKA_TRUSTED_NETWORK="
+                "true when the broker is reached only inside a closed network"
+            )
+        self.require_secret("kafka_password", self.kafka_password)
 
     @staticmethod
     def require_secret(name: str, value: SecretStr | None) -> None:

@@ -24,7 +24,7 @@ from ketenkit import Outgoing, publish_all
 from tests.helpers import eventually_sync
 
 ADMIN_TOKEN = "ingest-test-admin-token-" + "q" * 20
-PSEUDONYM_KEY = "ingest-test-pseudonym-key-" + "k" * 20
+PSEUDONYM_KEY = bytes(range(50, 82)).hex()
 
 
 async def publish(bootstrap: str, messages: list[Outgoing]) -> None:

@@ -14,7 +14,7 @@ from .conftest import PSEUDONYM_KEY, Ingest
 
 HEADER = "bsn;gemeentecode;doelgroep;datum_inschrijving_brp;datum_eerste_pip;leerroute\n"
 PERSONS = ["111222333", "123456782", "100000010"]
-P = Pseudonymiser(PSEUDONYM_KEY)
+P = Pseudonymiser.from_text(PSEUDONYM_KEY)
 
 
 def rows(*bsns: str, pip: str = "2025-03-10") -> str:

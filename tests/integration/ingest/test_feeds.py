@@ -12,7 +12,7 @@ from tests.helpers import eventually_sync, read_topic
 
 from .conftest import PSEUDONYM_KEY, Ingest, publish
 
-P = Pseudonymiser(PSEUDONYM_KEY)
+P = Pseudonymiser.from_text(PSEUDONYM_KEY)
 COA = {
     "bsn": "111222333",
     "datum_verblijfsvergunning": "2024-02-01",

@@ -9,7 +9,7 @@ import pytest
 from contracts import Envelope, Pseudonymiser, derived_id
 from ingest.domain.feeds import FeedRecord, FeedRejection, validate_feed_event
 
-P = Pseudonymiser("unit-test-pseudonym-key-0123456789")
+P = Pseudonymiser(bytes(range(32)))
 COA = {
     "bsn": "111222333",
     "v_nummer": "123",

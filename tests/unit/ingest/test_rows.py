@@ -7,7 +7,7 @@ import pytest
 from contracts import Pseudonymiser, Quarter
 from ingest.domain.rows import RowValidator, unknown_columns
 
-KEY = "unit-test-pseudonym-key-0123456789"
+KEY = bytes(range(100, 132))
 GOOD = {"bsn": "111222333", "gemeentecode": "GM0344", "doelgroep": "gezinsmigrant"}
 
 

@@ -10,6 +10,7 @@ KAFKA_LOGIN: dict[str, Any] = {
     "kafka_security_protocol": "SASL_PLAINTEXT",
     "kafka_username": "registry",
     "kafka_password": SecretStr("k" * 40),
+    "kafka_trusted_network": True,
 }
 
 
@@ -42,14 +43,55 @@ def test_production_accepts_strong_secrets_and_never_shows_them() -> None:
     assert "k" * 40 not in repr(settings)
 
 
-def test_production_warns_about_kafka_without_a_login_and_refuses_a_weak_one(
-    caplog: pytest.LogCaptureFixture,
+@pytest.mark.parametrize(
+    ("login", "refusal"),
+    [
+        ({}, "PLAINTEXT"),
+        ({**KAFKA_LOGIN, "kafka_sasl_mechanism": "PLAIN"}, "SCRAM-SHA-512"),
+        ({**KAFKA_LOGIN, "kafka_sasl_mechanism": "SCRAM-SHA-256"}, "SCRAM-SHA-512"),
+        (
+            {**KAFKA_LOGIN, "kafka_trusted_network": False},
+            "KETENMONITOR_KAFKA_TRUSTED_NETWORK",
+        ),
+        ({**KAFKA_LOGIN, "kafka_password": SecretStr("changeme")}, "KETENMONITOR_KAFKA_PASSWORD"),
+    ],
+)
+def test_production_refuses_kafka_without_scram_or_unencrypted_outside_a_closed_network(
+    login: dict[str, Any], refusal: str
 ) -> None:
-    ServiceSettings(env="production", admin_token=SecretStr(STRONG))  # SPEC's secrets suffice
-    assert "kafka_without_login" in caplog.text
-    weak = {**KAFKA_LOGIN, "kafka_password": SecretStr("changeme")}
-    with pytest.raises(InsecureSettingsError, match="KETENMONITOR_KAFKA_PASSWORD"):
-        ServiceSettings(env="production", admin_token=SecretStr(STRONG), **weak)
+    with pytest.raises(InsecureSettingsError, match=refusal):
+        ServiceSettings(env="production", admin_token=SecretStr(STRONG), **login)
+
+
+def test_production_takes_scram_over_tls_or_over_plaintext_in_a_declared_closed_network() -> None:
+    over_tls = {
+        **KAFKA_LOGIN,
+        "kafka_security_protocol": "SASL_SSL",
+        "kafka_trusted_network": False,
+    }
+    ServiceSettings(env="production", admin_token=SecretStr(STRONG), **over_tls)
+    ServiceSettings(env="production", admin_token=SecretStr(STRONG), **KAFKA_LOGIN)
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.10", "example.org"])  # noqa: S104
+def test_dev_mode_refuses_to_listen_beyond_loopback(host: str) -> None:
+    with pytest.raises(InsecureSettingsError, match="loopback"):
+        ServiceSettings(http_host=host)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1", "localhost", "127.0.0.2"])
+def test_dev_mode_listens_on_loopback(host: str) -> None:
+    assert ServiceSettings(http_host=host).http_host == host
+
+
+def test_production_may_listen_on_every_interface() -> None:
+    settings = ServiceSettings(
+        env="production",
+        admin_token=SecretStr(STRONG),
+        http_host="0.0.0.0",  # noqa: S104
+        **KAFKA_LOGIN,
+    )
+    assert settings.http_host == "0.0.0.0"  # noqa: S104
 
 
 def test_sasl_needs_a_username_and_a_password() -> None:

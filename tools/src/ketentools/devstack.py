@@ -92,6 +92,7 @@ def main() -> int:
                 "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
                 "KETENMONITOR_ADMIN_TOKEN": admin_token,
                 "KETENMONITOR_HTTP_PORT": str(port),
+                "KETENMONITOR_DATA_DIR": str(DATA),
                 "KETENMONITOR_DATABASE_URL": os.environ.get(
                     f"KETENMONITOR_{name.upper()}_DATABASE_URL",
                     f"sqlite+aiosqlite:///{DATA / (name + '.db')}",

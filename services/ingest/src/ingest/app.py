@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
 from contracts import CoaRecord, DuoRecord, MunicipalRecord, Pseudonymiser
+from ingest.adapters.keys import check_fingerprint, dev_key
 from ingest.adapters.tables import TABLES
 from ingest.config import Settings
 from ingest.domain.feeds import pseudonym_of_key
@@ -26,7 +27,10 @@ DESCRIPTION = "Municipal deliveries over HTTP; validates and pseudonymises the C
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; nothing is started until its lifespan runs."""
     settings = settings or Settings()
-    pseudonymiser = Pseudonymiser(settings.pseudonym_key.get_secret_value())
+    key = settings.pseudonym_key
+    pseudonymiser = Pseudonymiser.from_text(
+        key.get_secret_value() if key is not None else dev_key(settings.data_dir)
+    )
     registry = CollectorRegistry()
     metrics = IngestMetrics(registry)
 
@@ -46,6 +50,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         registry=registry,
         on_dead_letter=count_dead_letter,
         key_for=lambda record: pseudonym_of_key(pseudonymiser, record.key),
+    )
+    runtime.before_consuming.append(
+        lambda: check_fingerprint(
+            runtime.db, pseudonymiser.fingerprint, rekey=settings.pseudonym_rekey
+        )
     )
     t = settings.topic
     for topic, schema, text in (

@@ -1,4 +1,4 @@
-"""Settings of the ingest service (environment variables, SPEC section 2)."""
+"""Settings of the ingest service (environment variables, SPEC sections 2 and 11)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ from typing import Self
 
 from pydantic import Field, SecretStr, model_validator
 
+from contracts import PseudonymKeyInvalid, decode_pseudonym_key
 from ketenkit import ServiceSettings
-
-#: Dev mode's pseudonym key: stable across restarts so pseudonyms join, refused in production.
-DEV_PSEUDONYM_KEY = "dev-only-pseudonym-key-never-use-in-production"
+from ketenkit.settings import InsecureSettingsError
 
 
 class Settings(ServiceSettings):
@@ -17,14 +16,28 @@ class Settings(ServiceSettings):
 
     service_name: str = Field(default="ingest")
     http_port: int = Field(default=8002, ge=1, le=65535)
-    pseudonym_key: SecretStr = Field(default=SecretStr(DEV_PSEUDONYM_KEY))
+    pseudonym_key: SecretStr | None = Field(
+        default=None,
+        description="Hex or base64url of 32+ random bytes; dev mode makes one under data_dir.",
+    )
+    pseudonym_rekey: str | None = Field(
+        default=None,
+        description="The old key's fingerprint, to acknowledge a deliberate change of key.",
+    )
     max_upload_bytes: int = Field(default=512 * 1024 * 1024, ge=1024)
     overdue_refresh_seconds: float = Field(default=300.0, gt=0)
 
     @model_validator(mode="after")
-    def _pseudonym_key_is_secret_in_production(self) -> Self:
-        if self.env == "production":
-            if self.pseudonym_key.get_secret_value() == DEV_PSEUDONYM_KEY:
-                self.require_secret("pseudonym_key", None)
-            self.require_secret("pseudonym_key", self.pseudonym_key)
+    def _pseudonym_key_rules(self) -> Self:
+        if self.pseudonym_key is None:
+            if self.env == "production":
+                raise InsecureSettingsError(
+                    "KETENMONITOR_PSEUDONYM_KEY is required when KETENMONITOR_ENV=production; "
+                    'make one with: python -c "import secrets; print(secrets.token_urlsafe(32))"'
+                )
+            return self
+        try:
+            decode_pseudonym_key(self.pseudonym_key.get_secret_value())
+        except PseudonymKeyInvalid as exc:
+            raise InsecureSettingsError(f"KETENMONITOR_PSEUDONYM_KEY {exc.detail}") from None
         return self

@@ -75,4 +75,19 @@ class DeliveryRecordRow(SQLModel, table=True):
     data: dict[str, str | None] = Field(sa_column=Column(JSON, nullable=False))
 
 
-TABLES = (ContactProjectionRow, DeliveryRow, DeliveryErrorRow, DeliveryRecordRow)
+class KeyFingerprintRow(SQLModel, table=True):
+    """The fingerprint of the pseudonym key ingest's data was made with (one row, never the key)."""
+
+    __tablename__ = "pseudonym_key_fingerprint"
+
+    id: int = Field(default=1, primary_key=True)
+    fingerprint: str = Field(max_length=64)
+
+
+TABLES = (
+    ContactProjectionRow,
+    DeliveryRow,
+    DeliveryErrorRow,
+    DeliveryRecordRow,
+    KeyFingerprintRow,
+)
