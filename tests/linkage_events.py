@@ -90,7 +90,7 @@ def duo(p: str, eid: str, kind: str, **fields: Any) -> Envelope:
             "datum_besluit": "2025-09-01",
         },
         "beeindigd": {"reden": "voldaan", "datum": "2026-03-01"},
-        "ingetrokken": {"datum": "2024-02-10", "toelichting": "ten onrechte"},
+        "ingetrokken": {"datum": "2024-02-10"},
     }
     data = {"pseudonym": p, "kind": kind, **defaults[kind], **fields}
     return Envelope(id=eid, source=SOURCE, type=RECORD_DUO, time=T0, subject=p, data=data)

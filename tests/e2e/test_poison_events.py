@@ -114,6 +114,7 @@ def test_every_kind_of_poison_is_dead_lettered(stack: Stack, topic: str) -> None
         "field_invalid",
         "field_missing",
         "bsn_invalid",
+        "source_mismatch",
     }, codes
     # The consumer still works: the service is ready and its lag drains to zero.
     import urllib.request

@@ -102,4 +102,4 @@ class DuoRecord(Contract):
     datum_besluit: date | None = None
     reden: BeeindigdReden | None = None
     datum: date | None = Field(default=None, description="Date of an end or a withdrawal.")
-    toelichting: str | None = None
+    # DUO's free-text `toelichting` is not here by design: it goes no further than ingest.

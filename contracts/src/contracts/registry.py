@@ -9,6 +9,7 @@ from pydantic import EmailStr, Field
 
 from contracts.base import Contract, Gemeentecode
 
+REGISTRY_SOURCE = "urn:nld:ketenmonitor:registry"
 CONTACT_REGISTERED = "nl.ketenmonitor.contact.registered"
 CONTACT_APPROVED = "nl.ketenmonitor.contact.approved"
 CONTACT_UPDATED = "nl.ketenmonitor.contact.updated"

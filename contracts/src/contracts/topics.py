@@ -40,6 +40,8 @@ class Topic:
     event_types: Mapping[str, type[BaseModel]]
     retention_ms: int | None = None
     description: str = ""
+    #: The only ``ce_source`` its events may carry, where one party owns the topic (SPEC 11).
+    source: str | None = None
     config: Mapping[str, str] = field(default_factory=dict)
 
     def topic_config(self) -> dict[str, str]:
@@ -56,6 +58,7 @@ REGISTRY_CONTACTS = Topic(
     cleanup_policy="compact",
     event_types=dict.fromkeys(registry.CONTACT_EVENT_TYPES, registry.ContactState),
     description="Full state of each contact person after every change.",
+    source=registry.REGISTRY_SOURCE,
 )
 INGEST_DELIVERIES = Topic(
     name="ingest.deliveries.v1",
@@ -73,6 +76,7 @@ FEEDS_COA = Topic(
     retention_ms=FEED_RETENTION_MS,
     event_types=feeds.COA_FEED_MODELS,
     description="COA's status-holder changes (holds BSNs: short retention).",
+    source=feeds.COA_SOURCE,
 )
 FEEDS_DUO = Topic(
     name="feeds.duo.v1",
@@ -82,6 +86,7 @@ FEEDS_DUO = Topic(
     retention_ms=FEED_RETENTION_MS,
     event_types=feeds.DUO_FEED_MODELS,
     description="DUO's obligation, exam, term and end events (holds BSNs: short retention).",
+    source=feeds.DUO_SOURCE,
 )
 RECORDS_MUNICIPAL = Topic(
     name="records.municipal.v1",

@@ -8,7 +8,7 @@ details, consumer lag, settings and the local Kafka launcher.
 
 from ketenkit.broker import group_id, make_broker, subscribe_batch
 from ketenkit.db import Database
-from ketenkit.deadletter import DeadLetterPolicy, dead_letter, is_transient, mask_digits, safe_key
+from ketenkit.deadletter import DeadLetterPolicy, dead_letter, is_transient, safe_key
 from ketenkit.dedup import ProcessedEvent, claim_new
 from ketenkit.messages import Outgoing, publish_all
 from ketenkit.outbox import OutboxRelay, OutboxRow, add_to_outbox
@@ -36,7 +36,6 @@ __all__ = [
     "group_id",
     "is_transient",
     "make_broker",
-    "mask_digits",
     "publish_all",
     "safe_key",
     "subscribe_batch",

@@ -34,7 +34,9 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
-        options: dict[str, Any] = {"echo": echo}
+        # No statement parameter (a pseudonym, a token hash, a row's data) reaches a log line or
+        # an exception's message.
+        options: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if self.dialect == "sqlite":
             database = parsed.database or ""
             if database and database != ":memory:" and not database.startswith("file:"):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -37,31 +36,26 @@ from contracts.deadletter import (
     HEADER_ORIGINAL_TOPIC,
     PROCESSING_FAILED,
 )
+from contracts.privacy import mask_bytes, mask_payload, mask_text
 from contracts.topics import DEADLETTER
 from ketenkit.incoming import records_of
 from ketenkit.messages import Outgoing, publish_all
 
 logger = logging.getLogger(__name__)
 
-_NINE_DIGITS = re.compile(rb"(?<![0-9])[0-9]{5}([0-9]{4})(?![0-9])")
 _MAX_DETAIL = 500
 _DROPPED_HEADERS = frozenset({"correlation_id"})
 
 KeyFor = Callable[["ConsumerRecord[Any, Any]"], str | None]
 
 
-def mask_digits(value: bytes) -> bytes:
-    """Mask every run of exactly nine digits (a possible BSN) as ``*****`` + last four."""
-    return _NINE_DIGITS.sub(rb"*****\1", value)
-
-
 def safe_key(record: ConsumerRecord[Any, Any]) -> str | None:
-    """The original key unless it may be a BSN (nine digits) or is not UTF-8."""
+    """The original key unless it may hold a BSN or is not UTF-8."""
     key = record.key
     if key is None:
         return None
     raw = key if isinstance(key, bytes) else str(key).encode()
-    if mask_digits(raw) != raw:
+    if mask_bytes(raw) != raw:
         return None
     try:
         return raw.decode("utf-8")
@@ -78,13 +72,17 @@ def dead_letter(
     key: str | None,
     topic: str = DEADLETTER.name,
 ) -> Outgoing:
-    """The dead letter of ``record``: its headers and value with BSNs masked, plus ``x-…``."""
+    """The dead letter of ``record``: its headers and value with BSNs masked, plus ``x-…``.
+
+    The value is masked by field name when it parses, and by the backstop in any case; the
+    ``x-original-*`` headers and the key (chosen by the caller) are never masked.
+    """
     headers = [
-        (name, mask_digits(value or b""))
+        (name, mask_bytes(value or b""))
         for name, value in (record.headers or ())
         if name not in _DROPPED_HEADERS and not name.startswith("x-")
     ]
-    detail_bytes = mask_digits(detail.encode("utf-8", "replace"))[:_MAX_DETAIL]
+    detail_bytes = mask_text(detail)[:_MAX_DETAIL].encode("utf-8", "replace")
     headers += [
         (HEADER_ERROR_CODE, code.encode()),
         (HEADER_ERROR_DETAIL, detail_bytes),
@@ -93,7 +91,7 @@ def dead_letter(
         (HEADER_ORIGINAL_OFFSET, str(record.offset).encode()),
         (HEADER_FAILED_BY, failed_by.encode()),
     ]
-    value = mask_digits(record.value) if isinstance(record.value, bytes) else None
+    value = mask_payload(record.value) if isinstance(record.value, bytes) else None
     return Outgoing(topic=topic, key=key, headers=tuple(headers), value=value)
 
 

@@ -13,6 +13,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
 from contracts import Envelope, EnvelopeError, from_kafka
+from contracts.privacy import mask_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,22 @@ class Incoming:
     @property
     def topic(self) -> str:
         return str(self.record.topic)
+
+    def source_mismatch(self, expected: str) -> str | None:
+        """Why the record's ``ce_source`` header may not write this topic, or None.
+
+        Read from the raw header, before anything else of the event: a partner's login may
+        write only its own feed, but could still claim another's source (SPEC section 11).
+        A missing header is left to the envelope's own check.
+        """
+        for name, value in self.record.headers or ():
+            if name == "ce_source":
+                claimed = (value or b"").decode("utf-8", "replace")
+                if claimed == expected:
+                    return None
+                shown = mask_text(claimed[:100])
+                return f"ce_source {shown!r} may not write {self.topic}: only {expected}"
+        return None
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:

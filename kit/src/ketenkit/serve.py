@@ -7,12 +7,27 @@ import logging
 import uvicorn
 from fastapi import FastAPI
 
+from contracts.privacy import mask_text
 from ketenkit.settings import ServiceSettings
+
+
+class MaskingFormatter(logging.Formatter):
+    """Every formatted line (tracebacks and uvicorn's access lines too) with BSNs masked."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_text(super().format(record))
+
+
+def configure_logging() -> None:
+    """One handler on the root logger, masking; uvicorn's loggers propagate to it."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(MaskingFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
 
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
     """Run until SIGINT/SIGTERM; uvicorn then runs the lifespan's shutdown (drain, commit)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
     # aiokafka's DEBUG lines print whole keys and values, which on feeds.* hold BSNs.
     logging.getLogger("aiokafka").setLevel(max(logging.INFO, logging.getLogger().level))
     uvicorn.run(
@@ -20,5 +35,6 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
         host=settings.http_host,
         port=settings.http_port,
         log_level="info",
+        log_config=None,  # keep the masking root handler instead of uvicorn's own
         timeout_graceful_shutdown=30,
     )

@@ -53,6 +53,7 @@ class Ingest:
         contact_id: str | None = None,
         token: str | None = None,
         wait: bool = True,
+        source: str = "urn:nld:ketenmonitor:registry",
     ) -> tuple[str, str]:
         """Publish a contact state as the registry would, and wait until ingest applied it."""
         contact_id = contact_id or secrets.token_hex(8)
@@ -74,7 +75,7 @@ class Ingest:
         )
         envelope = Envelope(
             id=f"{contact_id}-{version}",
-            source="urn:nld:ketenmonitor:registry",
+            source=source,
             type=CONTACT_WITHDRAWN if status == "withdrawn" else CONTACT_APPROVED,
             subject=contact_id,
             sequence=str(version),

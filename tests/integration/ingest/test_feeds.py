@@ -123,3 +123,41 @@ def test_feed_events_become_records_and_poison_is_dead_lettered(ingest_sqlite: I
     )
     assert 'ingest_records_total{outcome="accepted",source="duo"} 2.0' in metrics
     assert 'ingest_validation_errors_total{code="field_missing",source="duo"} 1.0' in metrics
+
+
+def test_a_source_may_write_only_its_own_topic(ingest_sqlite: Ingest) -> None:
+    ingest = ingest_sqlite
+    coa, duo = ingest.settings.topic("feeds.coa.v1"), ingest.settings.topic("feeds.duo.v1")
+    contacts = ingest.settings.topic("registry.contacts.v1")
+    _, token = ingest.contact("GM0344")
+    # An active contact for GM0363 that COA's login made up on the registry's topic.
+    _, forged = ingest.contact("GM0363", source="urn:nld:coa:feed", wait=False)
+    messages = [
+        feed_event(duo, 1, "nl.duo.inburgeringsplicht.vastgesteld", DUO, "urn:nld:coa:feed"),
+        feed_event(coa, 2, "nl.duo.inburgeringsplicht.vastgesteld", DUO, "urn:nld:duo:feed"),
+        feed_event(duo, 3, "nl.onbekend.type", DUO, "urn:nld:coa:feed"),  # the source is first
+        feed_event(coa, 4, "nl.coa.vergunninghouder.gewijzigd", COA, "urn:nld:coa:feed"),
+    ]
+    asyncio.run(publish(ingest.bootstrap, messages))
+    letters = asyncio.run(
+        read_topic(ingest.bootstrap, ingest.settings.topic("deadletter.v1"), count=4)
+    )
+    codes = sorted(
+        (dict(r.headers)["x-original-topic"].decode(), dict(r.headers)["x-error-code"].decode())
+        for r in letters
+    )
+    assert codes == sorted(
+        [
+            (duo, "source_mismatch"),
+            (coa, "source_mismatch"),
+            (duo, "source_mismatch"),
+            (contacts, "source_mismatch"),
+        ]
+    )
+    (record,) = asyncio.run(
+        read_topic(ingest.bootstrap, ingest.settings.topic("records.coa.v1"), count=1)
+    )
+    assert record.key == P.pseudonymise("111222333").encode()
+    # The forged contact was not applied: its token does not work, the real one does.
+    assert ingest.client.get("/v1/deliveries", headers=ingest.auth(forged)).status_code == 401
+    assert ingest.client.get("/v1/deliveries", headers=ingest.auth(token)).status_code == 200

@@ -129,6 +129,18 @@ def test_every_duo_kind_is_carried_on(type_: str, data: dict[str, Any], kind: st
     assert result.envelope.type == "nl.ketenmonitor.record.duo"
     assert result.envelope.data is not None
     assert result.envelope.data["kind"] == kind
+    assert "bsn" not in result.envelope.data
+
+
+def test_duos_toelichting_goes_no_further_than_ingest() -> None:
+    data = {"bsn": "111222333", "datum": "2024-02-10", "toelichting": "uniek-ten-onrechte"}
+    result = validate_feed_event(
+        "duo", event("nl.duo.inburgeringsplicht.ingetrokken", data, "urn:nld:duo:feed"), P
+    )
+    assert isinstance(result, FeedRecord)
+    assert result.envelope.data is not None
+    assert "toelichting" not in result.envelope.data
+    assert b"uniek-ten-onrechte" not in repr(result.envelope).encode()
 
 
 def test_duo_event_with_unknown_exam_component_is_field_invalid() -> None:

@@ -201,3 +201,9 @@ def test_merge_does_not_depend_on_the_order_of_facts(
 ) -> None:
     expected = merge(facts(*POOL), today=TODAY)
     assert merge(facts(*order, *repeats), today=TODAY) == expected
+
+
+def test_a_toelichting_on_an_old_duo_record_is_not_kept_as_a_fact() -> None:
+    # records.duo.v1 keeps events for ever: earlier ingests forwarded DUO's free text.
+    (fact,) = facts(duo(P, "d-1", "ingetrokken", toelichting="vrije tekst"))
+    assert "toelichting" not in fact.data

@@ -24,6 +24,7 @@ from contracts import (
     is_valid_bsn,
 )
 from contracts.feeds import COA_FEED_MODELS, DUO_FEED_MODELS
+from contracts.privacy import PERSONAL_FIELDS
 from contracts.records import RECORD_COA, RECORD_DUO
 from contracts.reference import is_valid
 
@@ -148,6 +149,7 @@ def _coa_record(
 
 
 def _duo_record(event: BaseModel, envelope: Envelope, pseudonym: str) -> FeedRecord:
-    fields: dict[str, Any] = event.model_dump(exclude={"bsn"})
+    # Personal fields (the BSN, DUO's free-text toelichting) go no further than ingest.
+    fields: dict[str, Any] = event.model_dump(exclude=set(PERSONAL_FIELDS))
     record = DuoRecord(pseudonym=pseudonym, kind=DUO_KINDS[type(event)], **fields)  # type: ignore[arg-type]
     return FeedRecord(pseudonym, _derived(envelope, RECORD_DUO, pseudonym, record))

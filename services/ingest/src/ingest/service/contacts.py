@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 
 from contracts import ContactState
+from contracts.deadletter import SOURCE_MISMATCH
+from contracts.topics import REGISTRY_CONTACTS
 from ingest.adapters import store
 from ketenkit import Database, DeadLetterPolicy, claim_new
 from ketenkit.incoming import Incoming
@@ -20,10 +22,16 @@ async def apply_contact_states(
     db: Database, policy: DeadLetterPolicy, batch: Sequence[Incoming]
 ) -> None:
     """Apply each new contact state in one transaction; a newer state is never overwritten."""
-    readable = [i for i in batch if i.envelope is not None and i.envelope.data is not None]
-    broken: list[tuple[Incoming, str, str]] = [
-        (i, i.error.code, i.error.detail) for i in batch if i.error is not None
-    ]
+    assert REGISTRY_CONTACTS.source is not None
+    broken: list[tuple[Incoming, str, str]] = []
+    readable: list[Incoming] = []
+    for i in batch:
+        if mismatch := i.source_mismatch(REGISTRY_CONTACTS.source):
+            broken.append((i, SOURCE_MISMATCH, mismatch))  # a forged contact would grant access
+        elif i.error is not None:
+            broken.append((i, i.error.code, i.error.detail))
+        elif i.envelope is not None and i.envelope.data is not None:
+            readable.append(i)
     async with db.transaction() as session:
         fresh = await claim_new(
             session,

@@ -10,6 +10,8 @@ from faststream.kafka import KafkaBroker
 from prometheus_client import Counter
 
 from contracts import Pseudonymiser
+from contracts.deadletter import SOURCE_MISMATCH
+from contracts.topics import FEEDS_COA, FEEDS_DUO
 from ingest.domain.feeds import FeedRecord, FeedRejection, pseudonym_of_key, validate_feed_event
 from ingest.metrics import IngestMetrics
 from ketenkit import Outgoing, dead_letter, publish_all
@@ -55,8 +57,16 @@ class FeedProcessor:
         out: list[Outgoing] = []
         for incoming in batch:
             feed = "coa" if incoming.topic == self.topics.coa_in else "duo"
-            if incoming.error is not None:
+            owner = FEEDS_COA.source if feed == "coa" else FEEDS_DUO.source
+            assert owner is not None
+            if mismatch := incoming.source_mismatch(owner):
                 result: FeedRecord | FeedRejection = FeedRejection(
+                    SOURCE_MISMATCH,
+                    mismatch,
+                    pseudonym_of_key(self.pseudonymiser, incoming.record.key),
+                )
+            elif incoming.error is not None:
+                result = FeedRejection(
                     incoming.error.code,
                     incoming.error.detail,
                     pseudonym_of_key(self.pseudonymiser, incoming.record.key),

@@ -10,10 +10,11 @@ from contracts.registry import (
     CONTACT_REGISTERED,
     CONTACT_UPDATED,
     CONTACT_WITHDRAWN,
+    REGISTRY_SOURCE,
 )
 from registry.domain.contact import Contact
 
-SOURCE = "urn:nld:ketenmonitor:registry"
+SOURCE = REGISTRY_SOURCE
 EVENT_TYPES = {
     "registered": CONTACT_REGISTERED,
     "approved": CONTACT_APPROVED,
