@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -10,6 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from contracts.privacy import mask_text
 
 PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger(__name__)
@@ -60,8 +63,16 @@ class Problem(Exception):
 
 
 def problem_response(problem: ProblemDetail, headers: dict[str, str] | None = None) -> JSONResponse:
+    # The backstop of SPEC section 11: no problem text ever shows a number that may be a BSN.
+    masked = problem.model_copy(
+        update={
+            "title": mask_text(problem.title),
+            "detail": mask_text(problem.detail) if problem.detail is not None else None,
+            "errors": [e.model_copy(update={"msg": mask_text(e.msg)}) for e in problem.errors],
+        }
+    )
     return JSONResponse(
-        problem.model_dump(exclude_none=True),
+        masked.model_dump(exclude_none=True),
         status_code=problem.status,
         media_type=PROBLEM_JSON,
         headers=headers,
@@ -97,6 +108,13 @@ def _validation_errors(exc: RequestValidationError) -> list[FieldError]:
     return errors
 
 
+def _status_code_name(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
+    except ValueError:
+        return "http_error"
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Answer validation errors, HTTP errors and :class:`Problem` as problem+json."""
 
@@ -122,6 +140,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         problem = ProblemDetail(
             title=str(detail) if isinstance(detail, str) else "HTTP error",
             status=exc.status_code,
+            code=_status_code_name(exc.status_code),
         )
         return problem_response(problem, dict(exc.headers) if exc.headers else None)
 

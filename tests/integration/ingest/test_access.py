@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from .conftest import Ingest
+import asyncio
+
+from ketenkit import Outgoing
+from tests.helpers import eventually_sync, topic_size
+
+from .conftest import Ingest, publish
 from .test_deliveries import rows
 
 
@@ -16,6 +21,27 @@ def test_withdrawn_contact_token_stops_working_when_its_event_arrives(
     refused = ingest.upload(token, rows("111222333"))
     assert refused.status_code == 401
     assert refused.headers["www-authenticate"] == "Bearer"
+
+
+def test_a_new_token_replaces_the_old_and_an_erased_contact_is_dropped(
+    ingest_sqlite: Ingest,
+) -> None:
+    ingest = ingest_sqlite
+    contact_id, old = ingest.contact("GM0344")
+    # The registry's state after POST /v1/contacts/{id}/token: same contact, another hash.
+    _, new = ingest.contact("GM0344", contact_id=contact_id)
+    assert ingest.client.get("/v1/deliveries", headers=ingest.auth(old)).status_code == 401
+    assert ingest.client.get("/v1/deliveries", headers=ingest.auth(new)).status_code == 200
+    # DELETE /v1/contacts/{id}: a tombstone for its key; ingest forgets the contact.
+    topic = ingest.settings.topic("registry.contacts.v1")
+    tombstone = Outgoing(topic=topic, key=contact_id, headers=(), value=None)
+    asyncio.run(publish(ingest.bootstrap, [tombstone]))
+    eventually_sync(
+        lambda: ingest.client.get("/v1/deliveries", headers=ingest.auth(new)).status_code == 401,
+        message="erased contact dropped",
+    )
+    letters = ingest.settings.topic("deadletter.v1")
+    assert asyncio.run(topic_size(ingest.bootstrap, letters)) == 0  # a tombstone is no poison
 
 
 def test_upload_release_and_read_access_per_kind_of_caller(ingest_sqlite: Ingest) -> None:

@@ -36,6 +36,9 @@ class Linkage:
     def reader(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {READER_TOKEN}"}
 
+    def admin(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
     def send(self, *envelopes: Envelope) -> None:
         send(self.bootstrap, self.settings.topic_prefix, envelopes)
 

@@ -20,7 +20,7 @@ from .conftest import Linkage
 
 
 def record_of(linkage: Linkage, p: str) -> dict[str, Any] | None:
-    response = linkage.client.get(f"/v1/records/{p}", headers=linkage.reader())
+    response = linkage.client.get(f"/v1/records/{p}", headers=linkage.admin())
     return response.json() if response.status_code == 200 else None
 
 

@@ -13,7 +13,7 @@ from .conftest import ADMIN_TOKEN, Linkage
 
 
 def record_of(linkage: Linkage, p: str) -> dict[str, object] | None:
-    response = linkage.client.get(f"/v1/records/{p}", headers=linkage.reader())
+    response = linkage.client.get(f"/v1/records/{p}", headers=linkage.admin())
     return response.json() if response.status_code == 200 else None
 
 
@@ -26,10 +26,10 @@ def test_a_person_is_linked_emitted_updated_and_tombstoned(linkage: Linkage) -> 
         ),
     )
     eventually_sync(
-        lambda: linkage.client.get("/v1/pending", headers=linkage.reader()).json(),
+        lambda: linkage.client.get("/v1/pending", headers=linkage.admin()).json(),
         message="person pending for lack of COA",
     )
-    (entry,) = linkage.client.get("/v1/pending", headers=linkage.reader()).json()
+    (entry,) = linkage.client.get("/v1/pending", headers=linkage.admin()).json()
     assert (entry["pseudonym"], entry["missing"]) == (p, ["coa"])
     assert record_of(linkage, p) is None
     linkage.send(coa(p, "c1"))
@@ -71,7 +71,7 @@ def test_out_of_scope_persons_are_counted_never_emitted(linkage: Linkage) -> Non
         message="counted out of scope",
     )
     assert record_of(linkage, p) is None
-    assert linkage.client.get("/v1/pending", headers=linkage.reader()).json() == []
+    assert linkage.client.get("/v1/pending", headers=linkage.admin()).json() == []
 
 
 def test_poison_records_are_dead_lettered_and_the_stream_goes_on(linkage_sqlite: Linkage) -> None:
@@ -147,3 +147,19 @@ def test_monitor_table_suppresses_small_counts(linkage_sqlite: Linkage) -> None:
         linkage.client.get("/v1/monitor", headers={"Authorization": "Bearer wrong"}).status_code
         == 401
     )
+
+
+def test_the_analysts_token_reads_aggregates_only(linkage: Linkage) -> None:
+    p = pseudonym(12)
+    wrong = {"Authorization": "Bearer " + "w" * 40}
+    for path in (f"/v1/records/{p}", "/v1/pending"):
+        response = linkage.client.get(path, headers=linkage.reader())
+        assert response.status_code == 403, path
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["code"] == "forbidden"
+        assert linkage.client.get(path, headers=wrong).status_code == 401
+        assert linkage.client.get(path).status_code == 401
+        assert linkage.client.get(path, headers=linkage.admin()).status_code in (200, 404)
+    for headers in (linkage.reader(), linkage.admin()):
+        assert linkage.client.get("/v1/monitor", headers=headers).status_code == 200
+    assert linkage.client.get("/v1/monitor", headers=wrong).status_code == 401

@@ -56,3 +56,24 @@ def test_raised_problem_and_unknown_route_are_problem_json() -> None:
     missing = client.get("/nowhere")
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"
+    assert missing.json()["code"] == "not_found"
+    assert client.delete("/things").json()["code"] == "method_not_allowed"
+
+
+def test_problem_texts_never_show_a_number_that_may_be_a_bsn() -> None:
+    application = app()
+
+    @application.get("/leaky")
+    async def leaky() -> None:
+        raise Problem(
+            409,
+            "Row 123456782",
+            code="conflict",
+            detail="BSN 123 456 782 already delivered",
+            errors=[FieldError(loc=["body", "bsn"], code="taken", msg="111222333 in use")],
+        )
+
+    problem = TestClient(application).get("/leaky").json()
+    assert problem["title"] == "Row *****6782"
+    assert problem["detail"] == "BSN *****6782 already delivered"
+    assert problem["errors"][0]["msg"] == "*****2333 in use"

@@ -27,8 +27,19 @@ class FakeContactRepository(ContactRepository):
     async def save(self, contact: Contact) -> None:
         self.rows[contact.id] = contact.copy()
 
+    async def erase(self, contact_id: str) -> None:
+        del self.rows[contact_id]
+
     async def for_municipality(self, code: str) -> list[Contact]:
         return [c.copy() for c in self.rows.values() if code in c.municipality_codes]
+
+    async def search(self, *, status: str | None, municipality: str | None) -> list[Contact]:
+        return [
+            c.copy()
+            for c in self.rows.values()
+            if (status is None or c.status == status)
+            and (municipality is None or municipality in c.municipality_codes)
+        ]
 
     async def active_primary_ids(self, codes: tuple[str, ...]) -> dict[str, str]:
         return {
@@ -55,6 +66,8 @@ class FakeUnitOfWork(UnitOfWork):
         self.committed = FakeContactRepository()
         self.published: list[tuple[str, int, ContactState]] = []
         self._pending: list[tuple[str, int, ContactState]] = []
+        self.tombstones: list[str] = []
+        self.tombstones_pending: list[str] = []
 
     async def __aenter__(self) -> FakeUnitOfWork:
         self.contacts = FakeContactRepository()
@@ -66,9 +79,15 @@ class FakeUnitOfWork(UnitOfWork):
         self.committed.rows = self.contacts.rows
         self.published += self._pending
         self._pending = []
+        self.tombstones += self.tombstones_pending
+        self.tombstones_pending = []
 
     async def rollback(self) -> None:
         self._pending = []
+        self.tombstones_pending = []
 
     async def publish(self, state: ContactState, event_type: str, sequence: int) -> None:
         self._pending.append((event_type, sequence, state))
+
+    async def publish_tombstone(self, contact_id: str) -> None:
+        self.tombstones_pending.append(contact_id)

@@ -71,12 +71,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     runtime.on_start.append(start)
     runtime.on_stop.append(stop)
     assert settings.admin_token is not None
-    tokens = [settings.admin_token.get_secret_value()]
-    if settings.reader_token is not None:
-        tokens.append(settings.reader_token.get_secret_value())
+    reader = settings.reader_token
+    router = build_router(
+        runtime.db,
+        admin_token=settings.admin_token.get_secret_value(),
+        reader_token=reader.get_secret_value() if reader is not None else None,
+    )
     return create_http_app(
         runtime,
         title=TITLE,
         description=DESCRIPTION,
-        routers=[build_router(runtime.db, tokens=tokens)],
+        routers=[router],
     )

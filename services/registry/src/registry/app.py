@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from contracts import ContactState
 from contracts.topics import REGISTRY_CONTACTS
 from ketenkit import ServiceRuntime, create_http_app
+from registry.adapters.rate_limit import RateLimiter
 from registry.adapters.tables import TABLES
 from registry.config import Settings
 from registry.entrypoints.http import RegistryContext, build_router, install_error_handlers
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         uow=unit_of_work,
         admin_token=settings.admin_token.get_secret_value(),
         after_change=refresh_metrics,
+        registrations=RateLimiter(settings.registration_rate_per_minute or 0),
     )
     app = create_http_app(
         runtime, title=TITLE, description=DESCRIPTION, routers=[build_router(context)]

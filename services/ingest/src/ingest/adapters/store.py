@@ -55,6 +55,13 @@ async def upsert_contact(
     return True
 
 
+async def drop_contact(session: AsyncSession, *, contact_id: str) -> None:
+    """Forget an erased contact (its tombstone arrived)."""
+    await session.exec(
+        delete(ContactProjectionRow).where(col(ContactProjectionRow.contact_id) == contact_id)
+    )
+
+
 async def get_delivery(session: AsyncSession, *, delivery_id: str) -> DeliveryRow | None:
     return await session.get(DeliveryRow, delivery_id)
 

@@ -25,8 +25,11 @@ async def apply_contact_states(
     assert REGISTRY_CONTACTS.source is not None
     broken: list[tuple[Incoming, str, str]] = []
     readable: list[Incoming] = []
+    erased: list[str] = []
     for i in batch:
-        if mismatch := i.source_mismatch(REGISTRY_CONTACTS.source):
+        if i.record.value is None and i.record.key is not None:  # a tombstone: erased
+            erased.append(i.record.key.decode("utf-8", "replace"))
+        elif mismatch := i.source_mismatch(REGISTRY_CONTACTS.source):
             broken.append((i, SOURCE_MISMATCH, mismatch))  # a forged contact would grant access
         elif i.error is not None:
             broken.append((i, i.error.code, i.error.detail))
@@ -57,5 +60,7 @@ async def apply_contact_states(
                 municipality_codes=list(state.municipality_codes),
                 version=version,
             )
+        for contact_id in erased:
+            await store.drop_contact(session, contact_id=contact_id)
     for incoming, code, detail in broken:
         await policy.send([incoming.record], code, detail)

@@ -22,7 +22,7 @@ bearer = HTTPBearer(
 )
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ProblemDetail, "content": {"application/problem+json": {}}}
-    for status in (401, 404, 422)
+    for status in (401, 403, 404, 422)
 }
 MEASURES = (
     "brede_intake_gestart",
@@ -36,23 +36,45 @@ MEASURES = (
 )
 
 
-def build_router(db: Database, *, tokens: list[str]) -> APIRouter:
+def build_router(db: Database, *, admin_token: str, reader_token: str | None) -> APIRouter:
     router = APIRouter(prefix="/v1", responses=ERRORS)
+
+    def caller(credentials: HTTPAuthorizationCredentials | None) -> str:
+        given = (credentials.credentials if credentials else "").encode()
+        # Both comparisons always run: the time taken says nothing about which token matched.
+        is_admin = hmac.compare_digest(given, admin_token.encode())
+        is_reader = reader_token is not None and hmac.compare_digest(given, reader_token.encode())
+        if given and is_admin:
+            return "admin"
+        if given and is_reader:
+            return "reader"
+        raise Problem(
+            401,
+            "Not authenticated",
+            code="not_authenticated",
+            detail="the admin token or the read-only analyst token is required",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
 
     async def reader(
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> None:
-        given = (credentials.credentials if credentials else "").encode()
-        if not any(hmac.compare_digest(given, token.encode()) for token in tokens) or not given:
+        caller(credentials)
+
+    async def admin(
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> None:
+        if caller(credentials) != "admin":
             raise Problem(
-                401,
-                "Not authenticated",
-                code="not_authenticated",
-                detail="the admin token or the read-only analyst token is required",
-                headers={"WWW-Authenticate": "Bearer"},
+                403,
+                "Forbidden",
+                code="forbidden",
+                detail="per-person data needs the admin token; the analysts' token reads "
+                "aggregates only",
             )
 
     Reader = Annotated[None, Depends(reader)]  # noqa: N806 - a type alias
+    Admin = Annotated[None, Depends(admin)]  # noqa: N806 - a type alias
 
     @router.get(
         "/records/{pseudonym}",
@@ -60,7 +82,7 @@ def build_router(db: Database, *, tokens: list[str]) -> APIRouter:
         summary="A person's current monitoring record with its lineage",
     )
     async def record(
-        _: Reader, pseudonym: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]
+        _: Admin, pseudonym: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]
     ) -> dict[str, Any]:
         async with db.sessions() as session:
             person = await store.person(session, pseudonym)
@@ -79,7 +101,7 @@ def build_router(db: Database, *, tokens: list[str]) -> APIRouter:
         summary="Persons that cannot be completed yet, with the sources they miss",
     )
     async def pending(
-        _: Reader,
+        _: Admin,
         older_than_days: Annotated[int, Query(ge=0, le=36500)] = 0,
         limit: Annotated[int, Query(ge=1, le=100_000)] = 1000,
     ) -> list[PendingPerson]:

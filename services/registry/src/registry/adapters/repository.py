@@ -6,11 +6,14 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from datetime import UTC, datetime
 
-from sqlmodel import col, delete, func, select
+from sqlmodel import col, delete, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from registry.adapters.tables import ContactMunicipalityRow, ContactRow
 from registry.domain.contact import Berichtgever, Contact
+
+#: The stored status of an erased contact: a row with ids only, invisible to every read.
+ERASED = "erased"
 
 
 class ContactRepository(ABC):
@@ -29,7 +32,14 @@ class ContactRepository(ABC):
     async def save(self, contact: Contact) -> None: ...
 
     @abstractmethod
+    async def erase(self, contact_id: str) -> None:
+        """Keep only the ids and an erased status; the contact is gone for every read."""
+
+    @abstractmethod
     async def for_municipality(self, code: str) -> list[Contact]: ...
+
+    @abstractmethod
+    async def search(self, *, status: str | None, municipality: str | None) -> list[Contact]: ...
 
     @abstractmethod
     async def active_primary_ids(self, codes: tuple[str, ...]) -> dict[str, str]:
@@ -118,11 +128,13 @@ class SqlContactRepository(ContactRepository):
 
     async def get(self, contact_id: str) -> Contact | None:
         row = await self.session.get(ContactRow, contact_id)
-        return await self._to_domain(row) if row else None
+        return await self._to_domain(row) if row and row.status != ERASED else None
 
     async def get_by_token_hash(self, token_sha256: str) -> Contact | None:
         result = await self.session.exec(
-            select(ContactRow).where(ContactRow.token_sha256 == token_sha256)
+            select(ContactRow).where(
+                ContactRow.token_sha256 == token_sha256, ContactRow.status != ERASED
+            )
         )
         row = result.first()
         return await self._to_domain(row) if row else None
@@ -132,6 +144,7 @@ class SqlContactRepository(ContactRepository):
         if row is None:
             raise LookupError(contact.id)
         self._fill(row, contact)
+        row.token_sha256 = contact.token_sha256
         self.session.add(row)
         # Rewrite the copies: first leave the partial unique index, then enter it again.
         await self.session.exec(
@@ -148,14 +161,35 @@ class SqlContactRepository(ContactRepository):
             )
         await self.session.flush()
 
+    async def erase(self, contact_id: str) -> None:
+        row = await self.session.get(ContactRow, contact_id)
+        if row is None:
+            raise LookupError(contact_id)
+        row.status = ERASED
+        row.name = row.email = row.berichtgever_name = ""
+        row.phone = row.software_package = None
+        row.token_sha256 = f"erased:{contact_id}"  # unique, and never the hash of a token
+        self.session.add(row)
+        await self.session.exec(
+            update(ContactMunicipalityRow)
+            .where(col(ContactMunicipalityRow.contact_id) == contact_id)
+            .values(status=ERASED)
+        )
+        await self.session.flush()
+
     async def for_municipality(self, code: str) -> list[Contact]:
-        result = await self.session.exec(
-            select(ContactRow)
-            .join(
+        return await self.search(status=None, municipality=code)
+
+    async def search(self, *, status: str | None, municipality: str | None) -> list[Contact]:
+        query = select(ContactRow).where(ContactRow.status != ERASED)
+        if status is not None:
+            query = query.where(ContactRow.status == status)
+        if municipality is not None:
+            query = query.join(
                 ContactMunicipalityRow, col(ContactMunicipalityRow.contact_id) == col(ContactRow.id)
-            )
-            .where(ContactMunicipalityRow.code == code)
-            .order_by(col(ContactRow.registered_at), col(ContactRow.id))
+            ).where(ContactMunicipalityRow.code == municipality)
+        result = await self.session.exec(
+            query.order_by(col(ContactRow.registered_at), col(ContactRow.id))
         )
         return [await self._to_domain(row) for row in result.all()]
 

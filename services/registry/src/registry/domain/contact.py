@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
-from registry.domain.errors import InvalidTransition
+from registry.domain.errors import InvalidTransition, NotWithdrawn
 
 Role = Literal["primary", "backup"]
 Status = Literal["pending", "active", "withdrawn"]
@@ -80,6 +80,19 @@ class Contact:
             return False
         self._changed("updated", now)
         return True
+
+    def replace_token(self, now: datetime, token_sha256: str) -> None:
+        """A new token for a pending or active contact; the old one stops working."""
+        if self.status == "withdrawn":
+            raise InvalidTransition("a withdrawn contact gets no new token; register again")
+        self.token_sha256 = token_sha256
+        self._changed("updated", now)
+
+    def erase(self) -> None:
+        """Forget the personal data of a withdrawn contact; only ids and status remain."""
+        if self.status != "withdrawn":
+            raise NotWithdrawn("only a withdrawn contact can be erased; withdraw it first")
+        self.changes.append("erased")
 
     @property
     def can_act(self) -> bool:

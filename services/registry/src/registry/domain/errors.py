@@ -15,6 +15,10 @@ class InvalidTransition(RegistryError):
     """The contact's status does not allow this change."""
 
 
+class NotWithdrawn(RegistryError):
+    """Only a withdrawn contact's personal data may be erased."""
+
+
 class PrimaryConflict(RegistryError):
     """A municipality would get a second active primary contact."""
 

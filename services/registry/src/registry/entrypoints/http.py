@@ -1,23 +1,25 @@
 """The registry's HTTP API (SPEC section 6): parse, call the service, map its errors."""
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Path, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ketenkit import FieldError, ProblemDetail
+from ketenkit import FieldError, Problem, ProblemDetail
 from ketenkit.problems import forbidden, problem_response, unauthenticated
+from registry.adapters.rate_limit import RateLimiter, retry_after
 from registry.domain.access import Caller
-from registry.domain.contact import Berichtgever, Contact
+from registry.domain.contact import Berichtgever, Contact, Status
 from registry.domain.errors import (
     ContactNotFound,
     InvalidTransition,
     NotAllowed,
     NotAuthenticated,
+    NotWithdrawn,
     PrimaryConflict,
     RegistryError,
 )
@@ -27,6 +29,7 @@ from registry.entrypoints.schemas import (
     CoverageOut,
     RegistrationIn,
     RegistrationOut,
+    TokenOut,
 )
 from registry.service import commands, queries
 from registry.service.unit_of_work import UnitOfWork
@@ -38,7 +41,7 @@ Code = Annotated[
 ]
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ProblemDetail, "content": {"application/problem+json": {}}}
-    for status in (401, 403, 404, 409, 413, 422)
+    for status in (401, 403, 404, 409, 413, 422, 429)
 }
 
 
@@ -49,6 +52,7 @@ class RegistryContext:
     uow: Callable[[], UnitOfWork]
     admin_token: str
     after_change: Callable[[], Awaitable[None]]
+    registrations: RateLimiter = field(default_factory=lambda: RateLimiter(0))
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
     today: Callable[[], date] = date.today
 
@@ -70,7 +74,17 @@ def build_router(ctx: RegistryContext) -> APIRouter:
         tags=["registrations"],
         summary="Register as a municipality's contact person (anonymous)",
     )
-    async def register(body: RegistrationIn) -> RegistrationOut:
+    async def register(body: RegistrationIn, request: Request) -> RegistrationOut:
+        client = request.client.host if request.client else "unknown"
+        if (wait := ctx.registrations.hit(client)) is not None:
+            raise Problem(
+                429,
+                "Too many registrations",
+                code="rate_limited",
+                detail=f"at most {ctx.registrations.per_minute} registrations a minute from "
+                "one address; try again later",
+                headers={"Retry-After": retry_after(wait)},
+            )
         registration = commands.Registration(
             municipality_codes=tuple(body.municipality_codes),
             berichtgever=Berichtgever(
@@ -88,6 +102,44 @@ def build_router(ctx: RegistryContext) -> APIRouter:
         )
         await ctx.after_change()
         return RegistrationOut(contact_id=contact.id, status="pending", token=token)
+
+    @router.get(
+        "/contacts",
+        tags=["contacts"],
+        summary="The contacts, filtered by status and municipality (admin)",
+    )
+    async def list_contacts(
+        who: Who,
+        status: Annotated[Status | None, Query(description="pending: the approval queue")] = None,
+        municipality: Annotated[str | None, Query(pattern=r"^GM\d{4}$")] = None,
+    ) -> list[ContactOut]:
+        found = await queries.contacts(
+            ctx.uow(), caller=who, status=status, municipality=municipality
+        )
+        return [ContactOut.of(c) for c in found]
+
+    @router.post(
+        "/contacts/{contact_id}/token",
+        tags=["contacts"],
+        summary="A new token for a pending or active contact (admin); the old one stops working",
+    )
+    async def new_token(contact_id: ContactId, who: Who) -> TokenOut:
+        contact, token = await commands.replace_token(
+            ctx.uow(), caller=who, contact_id=contact_id, now=ctx.now()
+        )
+        await ctx.after_change()
+        return TokenOut(contact_id=contact.id, token=token)
+
+    @router.delete(
+        "/contacts/{contact_id}",
+        status_code=204,
+        tags=["contacts"],
+        summary="Erase a withdrawn contact's personal data (admin); a tombstone follows",
+    )
+    async def erase(contact_id: ContactId, who: Who) -> Response:
+        await commands.erase(ctx.uow(), caller=who, contact_id=contact_id)
+        await ctx.after_change()
+        return Response(status_code=204)
 
     @router.post("/contacts/{contact_id}/approve", tags=["contacts"], summary="Approve (admin)")
     async def approve(contact_id: ContactId, who: Who) -> ContactOut:
@@ -190,6 +242,15 @@ def _problem(exc: RegistryError) -> JSONResponse:
                     )
                     for code in exc.codes
                 ],
+            )
+        )
+    if isinstance(exc, NotWithdrawn):
+        return problem_response(
+            ProblemDetail(
+                title="Contact is not withdrawn",
+                status=409,
+                code="contact_not_withdrawn",
+                detail=str(exc),
             )
         )
     if isinstance(exc, InvalidTransition):

@@ -200,3 +200,10 @@ class CoverageOut(BaseModel):
     total: int
     with_active_primary: int
     without_active_primary: list[str]
+
+
+class TokenOut(BaseModel):
+    """A contact's new token, shown here once; the old one no longer works."""
+
+    contact_id: str
+    token: str

@@ -1,4 +1,6 @@
-"""The register's commands: register, approve, withdraw, update. Each is one unit of work."""
+"""The register's commands: register, approve, withdraw, update, new token, erase.
+
+Each is one unit of work."""
 
 from __future__ import annotations
 
@@ -39,7 +41,10 @@ class ContactChanges:
 
 async def _record(uow: UnitOfWork, contact: Contact) -> None:
     for change in contact.changes:
-        await uow.publish(contact_state(contact), EVENT_TYPES[change], contact.version)
+        if change == "erased":
+            await uow.publish_tombstone(contact.id)
+        else:
+            await uow.publish(contact_state(contact), EVENT_TYPES[change], contact.version)
     contact.changes.clear()
 
 
@@ -130,3 +135,29 @@ async def update(
             await _record(uow, contact)
             await uow.commit()
     return contact
+
+
+async def replace_token(
+    uow: UnitOfWork, *, caller: Caller, contact_id: str, now: datetime
+) -> tuple[Contact, str]:
+    """Admin: a new token for a contact who lost theirs; the old one stops working at once."""
+    require_admin(caller)
+    token = new_token()
+    async with uow:
+        contact = await _load(uow, contact_id)
+        contact.replace_token(now, hash_token(token))
+        await uow.contacts.save(contact)
+        await _record(uow, contact)
+        await uow.commit()
+    return contact, token
+
+
+async def erase(uow: UnitOfWork, *, caller: Caller, contact_id: str) -> None:
+    """Admin: erase a withdrawn contact's personal data; a tombstone follows on the topic."""
+    require_admin(caller)
+    async with uow:
+        contact = await _load(uow, contact_id)
+        contact.erase()
+        await uow.contacts.erase(contact.id)
+        await _record(uow, contact)
+        await uow.commit()

@@ -61,6 +61,15 @@ async def municipality_contacts(uow: UnitOfWork, *, caller: Caller, code: str) -
         return await uow.contacts.for_municipality(code)
 
 
+async def contacts(
+    uow: UnitOfWork, *, caller: Caller, status: str | None, municipality: str | None
+) -> list[Contact]:
+    """Admin: the contacts, filtered (the approval queue is ``status="pending"``)."""
+    require_admin(caller)
+    async with uow:
+        return await uow.contacts.search(status=status, municipality=municipality)
+
+
 async def coverage(uow: UnitOfWork, *, caller: Caller, today: date) -> Coverage:
     require_admin(caller)
     return await coverage_figures(uow, today=today)

@@ -40,6 +40,10 @@ class UnitOfWork(ABC):
     async def publish(self, state: ContactState, event_type: str, sequence: int) -> None:
         """Queue the event; it goes out only if this unit of work commits."""
 
+    @abstractmethod
+    async def publish_tombstone(self, contact_id: str) -> None:
+        """Queue a tombstone for the contact's key: compaction then forgets its states."""
+
 
 class SqlUnitOfWork(UnitOfWork):
     """State and events in one database transaction; the outbox relay publishes after commit."""
@@ -89,4 +93,9 @@ class SqlUnitOfWork(UnitOfWork):
         await add_to_outbox(
             self.session, [Outgoing.event(self._topic, envelope, key=state.contact_id)]
         )
+        self._events += 1
+
+    async def publish_tombstone(self, contact_id: str) -> None:
+        tombstone = Outgoing(topic=self._topic, key=contact_id, headers=(), value=None)
+        await add_to_outbox(self.session, [tombstone])
         self._events += 1
