@@ -63,19 +63,22 @@ async def read_topic(
     return records
 
 
-async def topic_size(bootstrap: str, topic: str) -> int:
-    """How many records ``topic`` holds (sum of its partitions' end offsets)."""
+async def topic_size(bootstrap: str, topic: str, **login: Any) -> int:
+    """How many records ``topic`` holds (sum of its partitions' end offsets).
+
+    ``login``: aiokafka's SASL arguments, for a broker with ACLs.
+    """
     from aiokafka import TopicPartition
     from aiokafka.admin import AIOKafkaAdminClient
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **login)
     await admin.start()
     try:
         (described,) = await admin.describe_topics([topic])
     finally:
         await admin.close()
     partitions = [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, **login)
     await consumer.start()
     try:
         return sum((await consumer.end_offsets(partitions)).values())

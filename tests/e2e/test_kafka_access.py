@@ -44,7 +44,7 @@ from contracts.monitoring import MONITORING_RECORD
 from ketenkit.kafka_access import AdminLogin, provision
 from ketenkit.local_kafka import LocalKafka, free_port
 from ketentools.demo import demo_people, ground_truth, load_demo
-from tests.helpers import eventually_sync, read_topic, start_service
+from tests.helpers import eventually_sync, read_topic, start_service, topic_size
 
 pytestmark = pytest.mark.skipif(
     shutil.which("java") is None, reason="the secure broker is a local JVM: Java is needed"
@@ -88,7 +88,12 @@ def secure_kafka() -> Iterator[SecureKafka]:
         yield SecureKafka(kafka.bootstrap, kafka.admin_password, passwords)
 
 
-async def _produce(bootstrap: str, topic: str, login: dict[str, Any]) -> str:
+async def _produce(
+    bootstrap: str,
+    topic: str,
+    login: dict[str, Any],
+    headers: list[tuple[str, bytes]] | None = None,
+) -> str:
     """``ok``, or the name of the error that refused the write."""
     producer = AIOKafkaProducer(
         bootstrap_servers=bootstrap,
@@ -99,7 +104,7 @@ async def _produce(bootstrap: str, topic: str, login: dict[str, Any]) -> str:
     )
     try:
         await producer.start()
-        await producer.send_and_wait(topic, b"{}", key=b"k")
+        await producer.send_and_wait(topic, b"{}", key=b"k", headers=headers)
         return "ok"
     except KafkaError as exc:
         return type(exc).__name__
@@ -131,7 +136,8 @@ def test_only_ingest_writes_records_and_each_principal_only_its_topics(
         if produce(secure_kafka, topic.name, secure_kafka.login(principal)) == "ok"
     }
     records = {"records.municipal.v1", "records.coa.v1", "records.duo.v1"}
-    assert (written & records == records) == (principal == "ingest")
+    # ingest writes them; the operator only replays what linkage dead-lettered of them
+    assert (written & records == records) == (principal in {"ingest", "operator"})
     expected = {t.name for p in PRINCIPALS if p.name == principal for t in p.writes}
     assert written == expected
 
@@ -274,12 +280,14 @@ def test_provisioning_revokes_a_grant_the_rules_no_longer_make(secure_kafka: Sec
     assert produce(secure_kafka, "feeds.coa.v1", secure_kafka.login("coa")) == "ok"
 
 
-def test_the_operator_cli_logs_in_as_admin(secure_kafka: SecureKafka) -> None:
-    def deadletters(**login: str) -> subprocess.CompletedProcess[str]:
+def test_the_operator_cli_lists_and_replays_as_the_operator_principal(
+    secure_kafka: SecureKafka,
+) -> None:
+    def deadletters(*args: str, **login: str) -> subprocess.CompletedProcess[str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("KETENMONITOR_KAFKA")}
         env.update(login)
         return subprocess.run(
-            [sys.executable, "-m", "ketentools.cli", "deadletters", "list"],
+            [sys.executable, "-m", "ketentools.cli", "deadletters", *(args or ("list",))],
             env={**env, "KAFKA_BOOTSTRAP_SERVERS": secure_kafka.bootstrap},
             capture_output=True,
             text=True,
@@ -287,14 +295,34 @@ def test_the_operator_cli_logs_in_as_admin(secure_kafka: SecureKafka) -> None:
             check=False,
         )
 
-    admin = deadletters(
-        KETENMONITOR_KAFKA_SECURITY_PROTOCOL="SASL_PLAINTEXT",
-        KETENMONITOR_KAFKA_SASL_MECHANISM="PLAIN",
-        KETENMONITOR_KAFKA_USERNAME="admin",
-        KETENMONITOR_KAFKA_PASSWORD=secure_kafka.admin_password,
+    # A dead letter as linkage makes one, of an event it refused on records.coa.v1.
+    letter = [("x-original-topic", b"records.coa.v1"), ("x-error-code", b"field_invalid")]
+    linkage = secure_kafka.login("linkage")
+    assert asyncio.run(_produce(secure_kafka.bootstrap, "deadletter.v1", linkage, letter)) == "ok"
+    operator = {
+        "KETENMONITOR_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+        "KETENMONITOR_KAFKA_USERNAME": "operator",
+        "KETENMONITOR_KAFKA_PASSWORD": secure_kafka.passwords["operator"],
+    }
+    listed = deadletters(**operator)
+    assert listed.returncode == 0, listed.stderr[-2000:]
+    assert "dead letter(s) on deadletter.v1" in listed.stdout
+    assert "records.coa.v1  field_invalid" in listed.stdout
+    before = asyncio.run(
+        topic_size(secure_kafka.bootstrap, "records.coa.v1", **secure_kafka.admin())
     )
-    assert admin.returncode == 0, admin.stderr[-2000:]
-    assert "dead letter(s) on deadletter.v1" in admin.stdout
+    replayed = deadletters("replay", "--reason", "field_invalid", **operator)
+    assert replayed.returncode == 0, replayed.stderr[-2000:]
+    assert "replayed 1" in replayed.stdout
+    after = asyncio.run(
+        topic_size(secure_kafka.bootstrap, "records.coa.v1", **secure_kafka.admin())
+    )
+    assert after == before + 1
+    # The operator can do nothing else, e.g. not write a feed.
+    feed = asyncio.run(
+        _produce(secure_kafka.bootstrap, "feeds.coa.v1", secure_kafka.login("operator"))
+    )
+    assert feed == TopicAuthorizationFailedError.__name__
     anonymous = deadletters()
     assert anonymous.returncode != 0
     assert "KETENMONITOR_KAFKA_SECURITY_PROTOCOL" in anonymous.stderr

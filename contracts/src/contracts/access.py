@@ -2,7 +2,7 @@
 
 The broker enforces this with ACLs (``ketenkit.kafka_access`` applies it: the local launcher's
 secure mode and compose's provisioning job). Anything not listed here is denied; the
-administrator principal is a super user and is used only for provisioning and operator tools.
+administrator principal is a super user and is used only for provisioning.
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ class Principal:
 PRINCIPALS: tuple[Principal, ...] = (
     Principal(
         "registry",
-        "The registry service: publishes contact states.",
-        writes=(REGISTRY_CONTACTS, DEADLETTER),
+        "The registry service: publishes contact states (it consumes nothing to dead-letter).",
+        writes=(REGISTRY_CONTACTS,),
     ),
     Principal(
         "ingest",
@@ -56,6 +56,14 @@ PRINCIPALS: tuple[Principal, ...] = (
     ),
     Principal("coa", "COA delivers its feed, and nothing else.", writes=(FEEDS_COA,)),
     Principal("duo", "DUO delivers its feed, and nothing else.", writes=(FEEDS_DUO,)),
+    Principal(
+        "operator",
+        "The operator's CLI: lists dead letters and replays those of records.* (the events "
+        "linkage refused) to their topic; feed events are resent by their supplier and a "
+        "contact's state by the registry.",
+        writes=(RECORDS_MUNICIPAL, RECORDS_COA, RECORDS_DUO),
+        reads=(DEADLETTER,),
+    ),
     Principal(
         "cbs",
         "CBS reads the monitoring records and the register downstream.",

@@ -26,10 +26,13 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
+from contracts.access import BY_PRINCIPAL
 from contracts.deadletter import HEADER_ERROR_CODE, HEADER_ERROR_DETAIL, HEADER_ORIGINAL_TOPIC
 from ketenkit.settings import ServiceSettings
 
 DEADLETTER = "deadletter.v1"
+#: The topics the operator principal may write back to (contracts.access).
+REPLAYABLE = frozenset(topic.name for topic in BY_PRINCIPAL["operator"].writes)
 MEASURES = (
     "brede_intake_gestart",
     "pip_vastgesteld",
@@ -61,7 +64,7 @@ def get(service: str, path: str) -> Any:
 
 def kafka_login() -> dict[str, Any]:
     """aiokafka's SASL arguments from the services' ``KETENMONITOR_KAFKA_*`` variables (none for
-    PLAINTEXT); on a broker with ACLs the operator logs in as ``admin`` with SASL/PLAIN."""
+    PLAINTEXT); on a broker with ACLs the operator logs in as the ``operator`` principal."""
     return ServiceSettings(service_name="ketenmonitor-cli").kafka_client_options()
 
 
@@ -116,11 +119,13 @@ async def _replay(bootstrap: str, topic: str, offsets: set[str], reason: str | N
     try:
         for record in chosen:
             original = _headers(record).get(HEADER_ORIGINAL_TOPIC, "")
-            if original.removeprefix(topic.removesuffix(DEADLETTER)).startswith("feeds."):
-                # Feed dead letters hold a masked BSN: the supplier (COA/DUO) must send them again.
+            name = original.removeprefix(topic.removesuffix(DEADLETTER))
+            if name not in REPLAYABLE:
+                # Feed dead letters hold a masked BSN: the supplier (COA/DUO) must send them
+                # again; a contact's state comes anew from the registry with its next change.
                 print(
-                    f"skip {record.partition}:{record.offset}: "
-                    f"{original} events must be resent by their supplier"
+                    f"skip {record.partition}:{record.offset}: {original} events are not "
+                    "replayed (their sender must send them again)"
                 )
                 continue
             headers = [(k, v) for k, v in record.headers if not k.startswith("x-")]
