@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 KAFKA_LIBS := .cache/kafka/libs
 PACKAGES := contracts/src kit/src services/registry/src services/ingest/src services/linkage/src tools/src
 
-.PHONY: help venv kafka-jars test test-unit lint format kafka kafka-secure run monitor replay deadletters simulate bench clean
+.PHONY: help venv kafka-jars test test-unit lint format kafka kafka-secure kafka-tls run monitor replay deadletters simulate bench clean
 
 help:
 	@echo "make run    - local Kafka + the stack with a demo load (Ctrl-C stops it)"
@@ -55,6 +55,10 @@ kafka: venv kafka-jars
 
 kafka-secure: venv kafka-jars
 	$(BIN)/python -m ketenkit.local_kafka --port 9092 --data-dir .data/kafka-secure --secure
+
+# The same with a SASL_SSL listener (SCRAM only) for partners; its CA is made under .data/.
+kafka-tls: venv kafka-jars
+	$(BIN)/python -m ketenkit.local_kafka --port 9092 --data-dir .data/kafka-secure --secure --tls
 
 run: venv kafka-jars
 	$(BIN)/python -m ketentools.devstack

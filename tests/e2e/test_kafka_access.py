@@ -12,6 +12,7 @@ import os
 import secrets
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -43,6 +44,7 @@ from contracts.access import PRINCIPALS
 from contracts.monitoring import MONITORING_RECORD
 from ketenkit.kafka_access import AdminLogin, provision
 from ketenkit.local_kafka import LocalKafka, free_port
+from ketenkit.settings import ServiceSettings
 from ketentools.demo import demo_people, ground_truth, load_demo
 from tests.helpers import eventually_sync, read_topic, start_service, topic_size
 
@@ -59,6 +61,8 @@ class SecureKafka:
     bootstrap: str
     admin_password: str
     passwords: dict[str, str]
+    tls_bootstrap: str
+    ca_file: str
 
     def login(self, user: str, password: str | None = None) -> dict[str, Any]:
         return {
@@ -80,12 +84,18 @@ class SecureKafka:
 @pytest.fixture(scope="module")
 def secure_kafka() -> Iterator[SecureKafka]:
     passwords = {p.name: secrets.token_urlsafe(32) for p in PRINCIPALS}
-    with LocalKafka(admin_password=secrets.token_urlsafe(32), heap="384m") as kafka:
-        assert kafka.admin_password is not None
+    with LocalKafka(admin_password=secrets.token_urlsafe(32), heap="384m", tls=True) as kafka:
+        assert kafka.admin_password is not None and kafka.tls is not None
         kafka.provision(passwords)
         # The probes below write junk; they get topics (and ACLs) of their own.
         kafka.provision(passwords, name_prefix=PROBE)
-        yield SecureKafka(kafka.bootstrap, kafka.admin_password, passwords)
+        yield SecureKafka(
+            kafka.bootstrap,
+            kafka.admin_password,
+            passwords,
+            kafka.tls_bootstrap,
+            str(kafka.tls.ca_file),
+        )
 
 
 async def _produce(
@@ -326,3 +336,46 @@ def test_the_operator_cli_lists_and_replays_as_the_operator_principal(
     anonymous = deadletters()
     assert anonymous.returncode != 0
     assert "KETENMONITOR_KAFKA_SECURITY_PROTOCOL" in anonymous.stderr
+
+
+async def _produce_any(bootstrap: str, topic: str, login: dict[str, Any]) -> str:
+    """Like ``_produce``, but a TLS failure (not a Kafka error) counts as refused too."""
+    try:
+        return await asyncio.wait_for(_produce(bootstrap, topic, login), 30)
+    except (OSError, TimeoutError) as exc:
+        return type(exc).__name__
+
+
+def test_partners_come_in_over_tls_with_scram_only(secure_kafka: SecureKafka) -> None:
+    tls = secure_kafka.tls_bootstrap
+    # Provisioning runs over SASL_SSL too, the admin logging in with SCRAM.
+    over_tls = AdminLogin(
+        tls,
+        secure_kafka.admin_password,
+        security_protocol="SASL_SSL",
+        mechanism="SCRAM-SHA-512",
+        ca_file=secure_kafka.ca_file,
+    )
+    asyncio.run(provision(over_tls, {"coa": secure_kafka.passwords["coa"]}, name_prefix=PROBE))
+    # COA as production settings describe it: SCRAM-SHA-512 over SASL_SSL, trusting the CA.
+    coa = ServiceSettings(
+        env="production",
+        admin_token=secrets.token_urlsafe(32),  # type: ignore[arg-type]
+        kafka_security_protocol="SASL_SSL",
+        kafka_username="coa",
+        kafka_password=secure_kafka.passwords["coa"],  # type: ignore[arg-type]
+        kafka_ssl_cafile=secure_kafka.ca_file,
+    ).kafka_client_options()
+    assert asyncio.run(_produce_any(tls, PROBE + "feeds.coa.v1", coa)) == "ok"
+    # Without the CA the broker's certificate is not trusted: no connection.
+    untrusted = {**coa, "ssl_context": ssl.create_default_context()}
+    assert asyncio.run(_produce_any(tls, PROBE + "feeds.coa.v1", untrusted)) != "ok"
+    # The TLS listener offers SCRAM only: not the admin's PLAIN, and no plaintext at all.
+    plain = {
+        **secure_kafka.admin(),
+        "security_protocol": "SASL_SSL",
+        "ssl_context": coa["ssl_context"],
+    }
+    assert asyncio.run(_produce_any(tls, PROBE + "feeds.coa.v1", plain)) != "ok"
+    cleartext = {**secure_kafka.login("coa")}
+    assert asyncio.run(_produce_any(tls, PROBE + "feeds.coa.v1", cleartext)) != "ok"

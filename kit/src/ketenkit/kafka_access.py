@@ -1,8 +1,10 @@
 """Provision a SASL-secured broker: topics, a SCRAM user per principal, and their ACLs.
 
 The rules are ``contracts.access``; this module only applies them, as the super user, over the
-admin's SASL/PLAIN login. aiokafka has no ACL or SCRAM admin calls (and Kafka 4 dropped the
-old CreateAcls versions it knows), so those go through confluent-kafka's AdminClient.
+admin's SASL/PLAIN login (or SCRAM-SHA-512 over SASL_SSL: ``--security-protocol SASL_SSL
+--sasl-mechanism SCRAM-SHA-512 --ca-file ca.pem``). aiokafka has no ACL or SCRAM admin calls
+(and Kafka 4 dropped the old CreateAcls versions it knows), so those go through confluent-kafka's
+AdminClient.
 
     KETENMONITOR_KAFKA_ADMIN_PASSWORD=... KETENMONITOR_KAFKA_PASSWORD_COA=... \\
         python -m ketenkit.kafka_access --bootstrap kafka:9092
@@ -19,6 +21,7 @@ import argparse
 import asyncio
 import logging
 import os
+import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -54,29 +57,39 @@ class ProvisioningError(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class AdminLogin:
-    """The super user's SASL/PLAIN login (the only user the broker knows before provisioning)."""
+    """The super user's login: SASL/PLAIN inside the broker's network (the user it knows before
+    any provisioning), or SCRAM-SHA-512 over SASL_SSL where the broker has the admin as a SCRAM
+    user (the local launcher's TLS mode makes it at format time)."""
 
     bootstrap: str
     password: str
     username: str = ADMIN_PRINCIPAL
     security_protocol: str = "SASL_PLAINTEXT"
+    mechanism: str = "PLAIN"
+    ca_file: str | None = None
 
     def confluent_config(self) -> dict[str, str | int | float | bool]:
-        return {
+        config: dict[str, str | int | float | bool] = {
             "bootstrap.servers": self.bootstrap,
             "security.protocol": self.security_protocol,
-            "sasl.mechanism": "PLAIN",
+            "sasl.mechanism": self.mechanism,
             "sasl.username": self.username,
             "sasl.password": self.password,
         }
+        if self.ca_file is not None:
+            config["ssl.ca.location"] = self.ca_file
+        return config
 
     def aiokafka_options(self) -> dict[str, Any]:
-        return {
+        options: dict[str, Any] = {
             "security_protocol": self.security_protocol,
-            "sasl_mechanism": "PLAIN",
+            "sasl_mechanism": self.mechanism,
             "sasl_plain_username": self.username,
             "sasl_plain_password": self.password,
         }
+        if self.security_protocol == "SASL_SSL":
+            options["ssl_context"] = ssl.create_default_context(cafile=self.ca_file)
+        return options
 
 
 def _binding(
@@ -224,6 +237,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS"))
     parser.add_argument("--topic-prefix", default="")
+    parser.add_argument(
+        "--security-protocol", choices=("SASL_PLAINTEXT", "SASL_SSL"), default="SASL_PLAINTEXT"
+    )
+    parser.add_argument(
+        "--sasl-mechanism",
+        choices=("PLAIN", "SCRAM-SHA-512"),
+        default="PLAIN",
+        help="the admin's login: PLAIN inside the broker's network, SCRAM-SHA-512 over SASL_SSL",
+    )
+    parser.add_argument("--ca-file", help="CA bundle for SASL_SSL (the system's CAs when unset)")
     args = parser.parse_args(argv)
     admin_password = os.environ.get(ADMIN_PASSWORD_ENV, "")
     if not args.bootstrap or not admin_password:
@@ -231,7 +254,15 @@ def main(argv: list[str] | None = None) -> int:
     passwords = passwords_from_environment()
     asyncio.run(
         provision(
-            AdminLogin(args.bootstrap, admin_password), passwords, name_prefix=args.topic_prefix
+            AdminLogin(
+                args.bootstrap,
+                admin_password,
+                security_protocol=args.security_protocol,
+                mechanism=args.sasl_mechanism,
+                ca_file=args.ca_file,
+            ),
+            passwords,
+            name_prefix=args.topic_prefix,
         )
     )
     missing = sorted(p.name for p in PRINCIPALS if p.name not in passwords)

@@ -42,6 +42,7 @@ from ketenkit.kafka_access import (
     passwords_from_environment,
     provision,
 )
+from ketenkit.tls import local_tls
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +118,12 @@ class LocalKafka:
         heap: str = "768m",
         libs: Path = LIBS_DIR,
         admin_password: str | None = None,
+        tls: bool = False,
     ) -> None:
+        if tls and admin_password is None:
+            raise LocalKafkaError(
+                "the TLS listener is part of the secure mode: give admin_password"
+            )
         self._fixed_port = port is not None
         self.port = port or free_port()
         self.controller_port = free_port()
@@ -128,6 +134,8 @@ class LocalKafka:
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = self.data_dir / "kafka.log"
         self.admin_password = admin_password
+        self.tls = local_tls(self.data_dir / "tls") if tls else None
+        self.tls_port = free_port() if tls else None
 
     @property
     def secure(self) -> bool:
@@ -136,6 +144,13 @@ class LocalKafka:
     @property
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def tls_bootstrap(self) -> str:
+        """The partners' listener: SASL_SSL with SCRAM-SHA-512 (TLS mode only)."""
+        if self.tls_port is None:
+            raise LocalKafkaError("this broker runs without TLS; start it with tls=True")
+        return f"127.0.0.1:{self.tls_port}"
 
     @property
     def version(self) -> str:
@@ -156,17 +171,31 @@ class LocalKafka:
             f'username="admin" password="{self.admin_password}" '
             f'user_admin="{self.admin_password}";'
         )
+        scram = "org.apache.kafka.common.security.scram.ScramLoginModule required;"
+        listeners = f"BROKER://127.0.0.1:{self.port}"
+        protocols = "BROKER:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT"
+        partners: list[str] = []
+        if self.tls is not None:
+            # Partners (and an operator from elsewhere) come in over TLS, with SCRAM only.
+            listeners += f",PARTNERS://127.0.0.1:{self.tls_port}"
+            protocols += ",PARTNERS:SASL_SSL"
+            partners = [
+                "listener.name.partners.sasl.enabled.mechanisms=SCRAM-SHA-512",
+                f"listener.name.partners.scram-sha-512.sasl.jaas.config={scram}",
+                "listener.name.partners.ssl.keystore.type=PEM",
+                f"listener.name.partners.ssl.keystore.location={self.tls.broker_pem}",
+            ]
         return [
-            f"listeners=BROKER://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
-            f"advertised.listeners=BROKER://127.0.0.1:{self.port}",
-            "listener.security.protocol.map=BROKER:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT",
+            f"listeners={listeners},CONTROLLER://127.0.0.1:{self.controller_port}",
+            f"advertised.listeners={listeners}",
+            f"listener.security.protocol.map={protocols}",
             "inter.broker.listener.name=BROKER",
             "sasl.mechanism.inter.broker.protocol=PLAIN",
             "sasl.mechanism.controller.protocol=PLAIN",
             "listener.name.broker.sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-512",
             f"listener.name.broker.plain.sasl.jaas.config={plain}",
-            "listener.name.broker.scram-sha-512.sasl.jaas.config="
-            "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+            f"listener.name.broker.scram-sha-512.sasl.jaas.config={scram}",
+            *partners,
             "listener.name.controller.sasl.enabled.mechanisms=PLAIN",
             f"listener.name.controller.plain.sasl.jaas.config={plain}",
             "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
@@ -242,9 +271,21 @@ class LocalKafka:
         config = self._write_config()
         config.chmod(0o600)  # holds the admin password in secure mode
         if not (self.data_dir / "logs" / "meta.properties").exists():
+            # The admin is also a SCRAM user from the start, so it can log in over TLS too.
+            scram = (
+                ["--add-scram", f"SCRAM-SHA-512=[name=admin,password={self.admin_password}]"]
+                if self.admin_password is not None
+                else []
+            )
             fmt = subprocess.run(  # noqa: S603
                 self._java(
-                    "kafka.tools.StorageTool", "format", "-t", _cluster_id(), "-c", str(config)
+                    "kafka.tools.StorageTool",
+                    "format",
+                    "-t",
+                    _cluster_id(),
+                    "-c",
+                    str(config),
+                    *scram,
                 ),
                 capture_output=True,
                 text=True,
@@ -271,10 +312,19 @@ class LocalKafka:
         self.stop()
         raise LocalKafkaError(f"Kafka did not answer within {timeout}s; log:\n{self._log_tail()}")
 
-    def admin_login(self) -> AdminLogin:
-        """The super user's login (secure mode only)."""
+    def admin_login(self, *, over_tls: bool = False) -> AdminLogin:
+        """The super user's login (secure mode only): PLAIN, or SCRAM over the TLS listener."""
         if self.admin_password is None:
             raise LocalKafkaError("this broker runs without SASL; start it with admin_password")
+        if over_tls:
+            assert self.tls is not None
+            return AdminLogin(
+                self.tls_bootstrap,
+                self.admin_password,
+                security_protocol="SASL_SSL",
+                mechanism="SCRAM-SHA-512",
+                ca_file=str(self.tls.ca_file),
+            )
         return AdminLogin(self.bootstrap, self.admin_password)
 
     def provision(self, passwords: Mapping[str, str], *, name_prefix: str = "") -> None:
@@ -348,7 +398,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--secure", action="store_true", help="SASL + ACLs; passwords in <data-dir>.credentials.env"
     )
+    parser.add_argument(
+        "--tls",
+        action="store_true",
+        help="with --secure: a SASL_SSL listener (SCRAM) for partners; CA in <data-dir>/tls",
+    )
     args = parser.parse_args(argv)
+    if args.tls and not args.secure:
+        parser.error("--tls needs --secure")
     credentials: dict[str, str] = {}
     if args.secure:
         credentials = secure_credentials(args.data_dir.with_suffix(".credentials.env"))
@@ -357,6 +414,7 @@ def main(argv: list[str] | None = None) -> int:
         data_dir=args.data_dir,
         heap=args.heap,
         admin_password=credentials.get(ADMIN_PASSWORD_ENV),
+        tls=args.tls,
     )
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
@@ -370,6 +428,12 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 "SASL on, ACLs of contracts.access applied; topics created; passwords in "
                 f"{args.data_dir.with_suffix('.credentials.env')}",
+                flush=True,
+            )
+        if kafka.tls is not None:
+            print(
+                f"SASL_SSL (SCRAM-SHA-512) for partners on {kafka.tls_bootstrap}; clients trust "
+                f"{kafka.tls.ca_file} (KETENMONITOR_KAFKA_SSL_CAFILE)",
                 flush=True,
             )
         elif args.create_topics:

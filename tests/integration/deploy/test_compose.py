@@ -102,9 +102,16 @@ def test_secrets_are_required_and_nothing_else_listens_outside_loopback() -> Non
         assert uses, secret
         assert all(use.startswith(":?") for use in uses), secret
     for name, definition in COMPOSE["services"].items():
+        if name == "kafka":
+            continue
         for port in definition.get("ports", []):
             assert port.startswith("127.0.0.1:"), name
-    assert "ports" not in COMPOSE["services"]["kafka"]
+    # Kafka publishes only the partners' TLS listener, on loopback unless the operator says so.
+    assert COMPOSE["services"]["kafka"]["ports"] == ["${KAFKA_PARTNERS_BIND:-127.0.0.1}:9094:9094"]
+    kafka = COMPOSE["services"]["kafka"]["environment"]
+    assert "PARTNERS:SASL_SSL" in kafka["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"]
+    assert kafka["KAFKA_LISTENER_NAME_PARTNERS_SASL_ENABLED_MECHANISMS"] == "SCRAM-SHA-512"
+    assert "KAFKA_TLS_BROKER_PEM:?" in text
     assert "ports" not in COMPOSE["services"]["postgres"]
 
 
@@ -129,9 +136,14 @@ def test_compose_kafka_is_secured_like_the_local_launcher(tmp_path: Path) -> Non
     compose = {_image_property(k): str(v) for k, v in environment.items() if k != "KAFKA_HEAP_OPTS"}
     launcher = dict(
         line.split("=", 1)
-        for line in LocalKafka(admin_password="pw", data_dir=tmp_path)._listener_config()
+        for line in LocalKafka(admin_password="pw", data_dir=tmp_path, tls=True)._listener_config()
     )
-    addresses = {"listeners", "advertised.listeners"}
+    # Addresses and the key store's path differ by nature; everything else is the same.
+    addresses = {
+        "listeners",
+        "advertised.listeners",
+        "listener.name.partners.ssl.keystore.location",
+    }
     assert set(launcher) - addresses <= set(compose), set(launcher) - set(compose)
     for key, value in launcher.items():
         if key in addresses:
