@@ -73,7 +73,7 @@ class BodySizeLimit:
                 "title": "Request body too large",
                 "status": 413,
                 "code": "body_too_large",
-                "detail": f"the limit is {limit} bytes",
+                "detail": f"the limit is {limit:,} bytes",
                 "errors": [],
             }
         ).encode()

@@ -106,7 +106,7 @@ def build_router(deliveries: Deliveries, *, max_upload_bytes: int) -> APIRouter:
                         413,
                         "body",
                         "body_too_large",
-                        f"the upload limit is {max_upload_bytes} bytes",
+                        f"the upload limit is {max_upload_bytes:,} bytes",  # commas: not a BSN
                     )
                 spool.write(chunk)
             spool.seek(0)
