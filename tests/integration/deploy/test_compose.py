@@ -83,6 +83,8 @@ def test_each_dockerfile_installs_its_service_as_a_non_root_user(service: str) -
     assert re.search(r"^USER (?!root)\S+", dockerfile, flags=re.M)
     assert "HEALTHCHECK" in dockerfile
     assert f'CMD ["python", "-m", "{service}"]' in dockerfile
+    # The image listens on 0.0.0.0, which dev mode refuses: it runs production mode itself.
+    assert re.search(r"^\s*KETENMONITOR_ENV=production", dockerfile, flags=re.M)
     assert definition["depends_on"]["kafka"]["condition"] == "service_healthy"
     assert definition["depends_on"]["postgres"]["condition"] == "service_healthy"
 
