@@ -70,7 +70,7 @@ def coa(p: str, eid: str, *, changed: str = "2024-03-01T10:00:00Z", **fields: An
     return Envelope(id=eid, source=SOURCE, type=RECORD_COA, time=T0, subject=p, data=data)
 
 
-def duo(p: str, eid: str, kind: str, **fields: Any) -> Envelope:
+def duo(p: str, eid: str, kind: str, *, time: datetime = T0, **fields: Any) -> Envelope:
     defaults: dict[str, dict[str, Any]] = {
         "vastgesteld": {
             "datum_start_inburgeringsplicht": "2024-01-15",
@@ -93,4 +93,4 @@ def duo(p: str, eid: str, kind: str, **fields: Any) -> Envelope:
         "ingetrokken": {"datum": "2024-02-10"},
     }
     data = {"pseudonym": p, "kind": kind, **defaults[kind], **fields}
-    return Envelope(id=eid, source=SOURCE, type=RECORD_DUO, time=T0, subject=p, data=data)
+    return Envelope(id=eid, source=SOURCE, type=RECORD_DUO, time=time, subject=p, data=data)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from contracts.base import (
     BeeindigdReden,
@@ -53,8 +53,9 @@ class CoaVergunninghouderGewijzigd(Contract):
     instemming_voorinburgering: bool | None = Field(
         default=None, description="Consent to start integration before housing.", examples=[True]
     )
-    gewijzigd_op: datetime = Field(
-        description="When COA changed it; the latest wins.", examples=["2024-07-01T09:30:00Z"]
+    gewijzigd_op: AwareDatetime = Field(
+        description="When COA changed it (RFC 3339 with an offset); the latest wins.",
+        examples=["2024-07-01T09:30:00Z"],
     )
 
 
@@ -67,8 +68,10 @@ class DuoVastgesteld(Contract):
     )
     datum_kennisgeving: date = Field(description="Date of DUO's notice.", examples=["2024-01-20"])
     doelgroep: Doelgroep = Field(description="Target group.", examples=["asielstatushouder"])
-    gewijzigd_op: datetime = Field(
-        description="When DUO changed it; the latest wins.", examples=["2024-01-20T08:00:00Z"]
+    gewijzigd_op: AwareDatetime = Field(
+        description="When DUO changed it (RFC 3339 with an offset); the latest of the "
+        "obligation, its end and its withdrawal wins.",
+        examples=["2024-01-20T08:00:00Z"],
     )
 
 
@@ -98,14 +101,31 @@ class DuoBeeindigd(Contract):
 
     bsn: Bsn
     reden: BeeindigdReden = Field(examples=["voldaan"])
-    datum: date = Field(examples=["2026-03-01"])
+    datum: date = Field(
+        description="The effective date (reported, not an order).", examples=["2026-03-01"]
+    )
+    gewijzigd_op: AwareDatetime | None = Field(
+        default=None,
+        description="When DUO decided it; orders it against the obligation and a withdrawal "
+        "(the event's ce_time when absent).",
+        examples=["2026-03-02T10:00:00+01:00"],
+    )
 
 
 class DuoIngetrokken(Contract):
     """DUO: the obligation was withdrawn because it was wrongly imposed."""
 
     bsn: Bsn
-    datum: date = Field(examples=["2024-02-10"])
+    datum: date = Field(
+        description="The effective date; may lie before the obligation's start.",
+        examples=["2024-02-10"],
+    )
+    gewijzigd_op: AwareDatetime | None = Field(
+        default=None,
+        description="When DUO decided it; orders it against the obligation and an end "
+        "(the event's ce_time when absent).",
+        examples=["2024-02-12T09:00:00Z"],
+    )
     toelichting: str | None = Field(default=None, max_length=500, description="Reason given.")
 
 

@@ -61,6 +61,11 @@ class PendingPerson(Contract):
     pseudonym: Pseudonym
     missing: tuple[SourceName, ...] = Field(examples=[["coa"]])
     since: date = Field(description="Since when the person is pending.")
+    gemeente: Gemeentecode | None = Field(
+        default=None,
+        description="The current code of the municipal record, else of COA's koppeling.",
+        examples=["GM0344"],
+    )
 
 
 class Measure(Contract):

@@ -163,3 +163,82 @@ def test_the_analysts_token_reads_aggregates_only(linkage: Linkage) -> None:
     for headers in (linkage.reader(), linkage.admin()):
         assert linkage.client.get("/v1/monitor", headers=headers).status_code == 200
     assert linkage.client.get("/v1/monitor", headers=wrong).status_code == 401
+
+
+def test_an_id_reused_for_other_content_is_dead_lettered_and_the_fact_stays(
+    linkage: Linkage,
+) -> None:
+    p = pseudonym(14)
+    linkage.send(duo(p, "v1", "vastgesteld"), municipal(p, "m1"))
+    first = eventually_sync(lambda: record_of(linkage, p), message="record complete")
+    assert first["doelgroep"] == "gezinsmigrant"
+    # The same id again: once unchanged (a repeat), once with other content (in one batch too).
+    changed = duo(p, "v1", "vastgesteld", doelgroep="overige_migrant")
+    linkage.send(duo(p, "v1", "vastgesteld"), changed)
+    (letter,) = asyncio.run(
+        read_topic(linkage.bootstrap, linkage.settings.topic("deadletter.v1"), count=1)
+    )
+    headers = dict(letter.headers)
+    assert headers["x-error-code"] == b"id_reused"
+    assert headers["ce_id"] == b"v1"
+    metrics = linkage.client.get("/metrics").text
+    assert 'linkage_events_total{outcome="id_reused",source="duo"} 1.0' in metrics
+    assert 'linkage_events_total{outcome="duplicate",source="duo"} 1.0' in metrics
+    record = record_of(linkage, p)
+    assert record is not None
+    assert (record["doelgroep"], record["version"]) == ("gezinsmigrant", 1)
+    # Two new events under one id within one batch: the first applies, the second is refused.
+    q = pseudonym(15)
+    linkage.send(
+        duo(q, "w1", "vastgesteld"),
+        duo(q, "w1", "vastgesteld", doelgroep="overige_migrant"),
+        municipal(q, "n1"),
+    )
+    eventually_sync(lambda: record_of(linkage, q), message="second person complete")
+    letters = asyncio.run(
+        read_topic(linkage.bootstrap, linkage.settings.topic("deadletter.v1"), count=2)
+    )
+    assert {dict(r.headers)["ce_id"] for r in letters} == {b"v1", b"w1"}
+    assert (record_of(linkage, q) or {})["doelgroep"] == "gezinsmigrant"
+
+
+def _pending_gauge(linkage: Linkage) -> float:
+    for line in linkage.client.get("/metrics").text.splitlines():
+        if line.startswith("linkage_records_pending "):
+            return float(line.split()[1])
+    raise AssertionError("no linkage_records_pending")
+
+
+def test_pending_is_one_figure_with_gemeente_and_filters(linkage: Linkage) -> None:
+    a, b, c, d = (pseudonym(n) for n in (21, 22, 23, 24))
+    linkage.send(
+        municipal(a, "a-m", municipality="GM0344"),  # DUO missing, in Utrecht
+        duo(b, "b-v", "vastgesteld", doelgroep="asielstatushouder"),
+        municipal(b, "b-m", municipality="GM0363", doelgroep="asielstatushouder"),  # COA missing
+        coa(c, "c-c", gemeentecode_koppeling="GM0014"),  # only COA: gemeente from the koppeling
+        duo(d, "d-v", "vastgesteld"),
+        municipal(d, "d-m"),
+        duo(d, "d-i", "ingetrokken", gewijzigd_op="2024-03-01T00:00:00Z"),  # withdrawn: not pending
+    )
+    admin = linkage.admin()
+
+    def listed(**query: str) -> dict[str, dict[str, object]]:
+        found = linkage.client.get("/v1/pending", params=query, headers=admin).json()
+        return {entry["pseudonym"]: entry for entry in found}
+
+    everyone = eventually_sync(
+        lambda: found if len(found := listed(older_than_days="0")) == 3 else None,
+        message="three pending persons",
+    )
+    assert set(everyone) == {a, b, c}
+    assert {p: e["gemeente"] for p, e in everyone.items()} == {
+        a: "GM0344",
+        b: "GM0363",
+        c: "GM0014",
+    }
+    assert set(listed(gemeente="GM0363")) == {b}
+    assert set(listed(missing="duo")) == {a, c}
+    assert set(listed(missing="coa", gemeente="GM0363")) == {b}
+    assert linkage.client.get("/v1/pending?missing=bsn", headers=admin).status_code == 422
+    # The gauge counts exactly the persons the list shows (the withdrawn one in neither).
+    eventually_sync(lambda: _pending_gauge(linkage) == 3.0, message="gauge equals the list")

@@ -154,3 +154,45 @@ def test_duo_event_with_unknown_exam_component_is_field_invalid() -> None:
     result = validate_feed_event("duo", event("nl.duo.examen.uitslag", data, "urn:nld:duo:feed"), P)
     assert isinstance(result, FeedRejection)
     assert result.code == "field_invalid"
+
+
+@pytest.mark.parametrize(
+    ("type_", "data"),
+    [
+        (
+            "nl.duo.inburgeringsplicht.vastgesteld",
+            {
+                "datum_start_inburgeringsplicht": "2024-01-15",
+                "datum_kennisgeving": "2024-01-20",
+                "doelgroep": "gezinsmigrant",
+                "gewijzigd_op": "2024-01-20T08:00:00",
+            },
+        ),
+        (
+            "nl.duo.inburgeringsplicht.ingetrokken",
+            {"datum": "2024-02-10", "gewijzigd_op": "2024-02-12T09:00:00"},
+        ),
+        (
+            "nl.duo.inburgeringsplicht.beeindigd",
+            {"reden": "voldaan", "datum": "2026-03-01", "gewijzigd_op": "2026-03-02"},
+        ),
+    ],
+)
+def test_a_change_time_without_offset_is_refused(type_: str, data: dict[str, Any]) -> None:
+    result = validate_feed_event(
+        "duo", event(type_, {"bsn": "111222333", **data}, "urn:nld:duo:feed"), P
+    )
+    assert isinstance(result, FeedRejection)
+    assert result.code == "datetime_without_offset"
+    assert result.detail.startswith("gewijzigd_op")
+
+
+def test_an_end_and_a_withdrawal_carry_their_change_time_on() -> None:
+    data = {"bsn": "111222333", "datum": "2023-12-01", "gewijzigd_op": "2024-02-12T09:00:00+01:00"}
+    result = validate_feed_event(
+        "duo", event("nl.duo.inburgeringsplicht.ingetrokken", data, "urn:nld:duo:feed"), P
+    )
+    assert isinstance(result, FeedRecord)
+    assert result.envelope.data is not None
+    assert result.envelope.data["gewijzigd_op"] == "2024-02-12T09:00:00+01:00"
+    assert result.envelope.data["datum"] == "2023-12-01"

@@ -206,11 +206,21 @@ def feed_events(
                 f"duo-b-{p.number}",
             )
         if p.withdrawn:
+            # DUO decides on p.withdrawn; for every other person the withdrawal takes effect
+            # back to before the obligation's start (it should never have been imposed), which
+            # must withdraw it all the same (SPEC section 11: the change time orders, not datum).
+            effective = p.start - timedelta(days=30) if p.number % 2 == 0 else p.withdrawn
+            decided = datetime.combine(p.withdrawn, datetime.min.time(), tzinfo=UTC)
             add(
                 "feeds.duo.v1",
                 "urn:nld:duo:feed",
                 "nl.duo.inburgeringsplicht.ingetrokken",
-                {"bsn": p.bsn, "datum": p.withdrawn.isoformat(), "toelichting": "ten onrechte"},
+                {
+                    "bsn": p.bsn,
+                    "datum": effective.isoformat(),
+                    "gewijzigd_op": decided.isoformat(),
+                    "toelichting": "ten onrechte",
+                },
                 f"duo-i-{p.number}",
             )
         if p.doelgroep == "asielstatushouder" and p.permit and p.koppeling:

@@ -9,7 +9,8 @@ class LinkageMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
         self.events = Counter(
             "linkage_events_total",
-            "records.* events by source and outcome (applied, duplicate, out_of_scope, rejected).",
+            "records.* events by source and outcome (applied, duplicate, id_reused, out_of_scope, "
+            "rejected).",
             ["source", "outcome"],
             registry=registry,
         )

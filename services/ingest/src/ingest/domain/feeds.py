@@ -48,7 +48,6 @@ _DATE_ERRORS = {
     "datetime_type",
     "datetime_from_date_parsing",
     "date_from_datetime_inexact",
-    "timezone_aware",
     "datetime_object_invalid",
 }
 
@@ -81,6 +80,8 @@ def _code_for(error: Any) -> str:
     kind = str(error["type"])
     if kind == "missing":
         return "field_missing"
+    if kind == "timezone_aware":
+        return "datetime_without_offset"
     if field == "bsn":
         return "bsn_invalid"
     if kind in _DATE_ERRORS:

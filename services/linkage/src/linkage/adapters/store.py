@@ -5,19 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date
 
-from sqlalchemy import func, insert
+from sqlalchemy import String, cast, func, insert, tuple_
 from sqlalchemy import select as core_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from linkage.adapters.tables import FactRow, PersonRow
+from linkage.adapters.tables import FactDigestRow, FactRow, PersonRow
 from linkage.domain.facts import Fact
 
-# Pending: heard of, not complete, not out of scope and not withdrawn by DUO.
+# Pending, the one definition (list, gauge and alert): heard of, not complete, not out of scope
+# and not withdrawn by DUO.
 _PENDING = (
     col(PersonRow.complete).is_(False),
     col(PersonRow.in_scope).is_not(False),
     col(PersonRow.withdrawn).is_(False),
+    col(PersonRow.pending_since).is_not(None),
 )
 
 
@@ -38,6 +40,36 @@ async def add_facts(session: AsyncSession, facts: Sequence[tuple[str, Fact]]) ->
                 for p, f in facts
             ],
         )
+
+
+async def add_digests(session: AsyncSession, digests: dict[tuple[str, str], str]) -> None:
+    """Remember the content digest of each newly applied (source, id)."""
+    if digests:
+        connection = await session.connection()
+        await connection.execute(
+            insert(FactDigestRow),
+            [{"source": s, "event_id": i, "sha256": d} for (s, i), d in digests.items()],
+        )
+
+
+async def digests_of(
+    session: AsyncSession, events: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], str]:
+    """The stored digests of these (source, id) pairs (events applied before digests were kept
+    have none, and count as repeats)."""
+    table = FactDigestRow.__table__  # type: ignore[attr-defined]
+    connection = await session.connection()
+    found: dict[tuple[str, str], str] = {}
+    wanted = list(dict.fromkeys(events))
+    for start in range(0, len(wanted), 400):
+        chunk = wanted[start : start + 400]
+        result = await connection.execute(
+            core_select(table.c.source, table.c.event_id, table.c.sha256).where(
+                tuple_(table.c.source, table.c.event_id).in_(chunk)
+            )
+        )
+        found.update({(s, i): d for s, i, d in result.all()})
+    return found
 
 
 async def facts_of(session: AsyncSession, pseudonyms: Sequence[str]) -> dict[str, list[Fact]]:
@@ -109,13 +141,20 @@ async def person(session: AsyncSession, pseudonym: str) -> PersonRow | None:
 
 
 async def pending(
-    session: AsyncSession, *, since_before: object | None, limit: int
+    session: AsyncSession,
+    *,
+    since_before: object | None,
+    limit: int,
+    gemeente: str | None = None,
+    missing: str | None = None,
 ) -> Sequence[PersonRow]:
-    query = select(PersonRow).where(
-        col(PersonRow.complete).is_(False), col(PersonRow.in_scope).is_not(False)
-    )
+    query = select(PersonRow).where(*_PENDING)
     if since_before is not None:
         query = query.where(col(PersonRow.pending_since) <= since_before)
+    if gemeente is not None:
+        query = query.where(col(PersonRow.gemeente) == gemeente)
+    if missing is not None:  # a JSON list of source names: match the quoted name in its text
+        query = query.where(cast(col(PersonRow.missing), String).like(f'%"{missing}"%'))
     return (
         await session.exec(
             query.order_by(col(PersonRow.pending_since), col(PersonRow.pseudonym)).limit(limit)
@@ -125,11 +164,7 @@ async def pending(
 
 async def pending_summary(session: AsyncSession) -> tuple[int, object | None]:
     row = (
-        await session.exec(
-            select(func.count(), func.min(PersonRow.pending_since)).where(
-                col(PersonRow.complete).is_(False), col(PersonRow.in_scope).is_not(False)
-            )
-        )
+        await session.exec(select(func.count(), func.min(PersonRow.pending_since)).where(*_PENDING))
     ).one()
     return int(row[0]), row[1]
 

@@ -22,6 +22,17 @@ class FactRow(SQLModel, table=True):
     data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
 
 
+class FactDigestRow(SQLModel, table=True):
+    """The SHA-256 of each applied event's content, so a repeat can be told from an id reused
+    for other content (SPEC section 11)."""
+
+    __tablename__ = "fact_digests"
+
+    source: str = Field(primary_key=True, max_length=200)
+    event_id: str = Field(primary_key=True, max_length=200)
+    sha256: str = Field(max_length=64)
+
+
 class PersonRow(SQLModel, table=True):
     """The merged state of one person: last emitted version, completeness, monitor columns."""
 
@@ -50,7 +61,7 @@ class PersonRow(SQLModel, table=True):
     datum_voldaan: date | None = None
 
 
-TABLES = (FactRow, PersonRow)
+TABLES = (FactRow, FactDigestRow, PersonRow)
 MONITOR_COLUMNS = (
     "cohort",
     "doelgroep",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -22,3 +24,10 @@ class Fact:
     @property
     def retracted(self) -> bool:
         return self.type.endswith(".retracted")
+
+
+def content_digest(fact: Fact) -> str:
+    """SHA-256 of what an event says (its type and data), not of when it was sent: a repeat of
+    the same event has the same digest, an id reused for other content another."""
+    blob = json.dumps([fact.type, fact.data], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()

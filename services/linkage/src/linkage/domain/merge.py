@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from contracts import EXAM_COMPONENTS
@@ -32,6 +32,8 @@ class Merged:
     in_scope: bool | None  # None while the obligation's start is unknown
     withdrawn: bool
     monitor: dict[str, Any] = field(default_factory=dict)  # columns for the monitor's SQL
+    # Where the person is: the current code of the municipal record, else of COA's koppeling.
+    gemeente: str | None = None
 
     @property
     def complete(self) -> bool:
@@ -49,11 +51,18 @@ def _d(value: Any) -> date | None:
 
 
 def _ts(value: Any) -> datetime | None:
-    return (
-        datetime.fromisoformat(value.replace("Z", "+00:00"))
-        if isinstance(value, str) and value
-        else None
-    )
+    """An aware timestamp; a naive one (records from before ingest required an offset) is UTC,
+    so naive and aware values are never compared with each other."""
+    if not isinstance(value, str) or not value:
+        return None
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _changed(fact: Fact) -> datetime:
+    """When the source changed it: its ``gewijzigd_op``, else the event's ``ce_time``."""
+    moment = _ts(fact.data.get("gewijzigd_op")) or fact.time
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _latest(facts: list[Fact], key: Any) -> Fact | None:
@@ -70,6 +79,15 @@ def add_years(day: date, years: int) -> date:
 
 def _days(start: date | None, end: date | None) -> int | None:
     return (end - start).days if start and end else None
+
+
+def _current(code: Any) -> str | None:
+    if not isinstance(code, str) or not code:
+        return None
+    try:
+        return current_code(code)
+    except MunicipalityUnknown:
+        return None
 
 
 def current_municipal(facts: list[Fact]) -> Fact | None:
@@ -90,22 +108,18 @@ def current_municipal(facts: list[Fact]) -> Fact | None:
 def merge(facts: list[Fact], *, today: date) -> Merged:
     facts = list({f.event_id: f for f in facts}.values())  # a repeated event is one fact
     municipal = current_municipal([f for f in facts if f.source == "municipal"])
-    coa = _latest(
-        [f for f in facts if f.source == "coa"], lambda f: _ts(f.data.get("gewijzigd_op"))
-    )
+    coa = _latest([f for f in facts if f.source == "coa"], _changed)
     duo = [f for f in facts if f.source == "duo"]
     kind = {
         k: [f for f in duo if f.data.get("kind") == k]
         for k in ("vastgesteld", "examen_uitslag", "termijn_verlengd", "beeindigd", "ingetrokken")
     }
-    obligation = _latest(kind["vastgesteld"], lambda f: _ts(f.data.get("gewijzigd_op")))
-    withdrawal = _latest(kind["ingetrokken"], lambda f: _d(f.data.get("datum")))
-    withdrawn = bool(
-        obligation
-        and withdrawal
-        and (_d(withdrawal.data.get("datum")) or date.min)
-        >= (_ts(obligation.data.get("gewijzigd_op")) or datetime.min).date()
-    )
+    obligation = _latest(kind["vastgesteld"], _changed)
+    # Between obligation, end and withdrawal the latest change decides (SPEC section 11); an
+    # event's `datum` is the effective date it reports, never the ordering key.
+    decisive = _latest([*kind["vastgesteld"], *kind["beeindigd"], *kind["ingetrokken"]], _changed)
+    withdrawn = bool(obligation and decisive and decisive.data.get("kind") == "ingetrokken")
+    ending = decisive if decisive is not None and decisive.data.get("kind") == "beeindigd" else None
     start = _d(obligation.data.get("datum_start_inburgeringsplicht")) if obligation else None
     in_scope = None if start is None else start >= SCOPE_START
     doelgroep = obligation.data.get("doelgroep") if obligation else None
@@ -121,8 +135,11 @@ def merge(facts: list[Fact], *, today: date) -> Merged:
         == "asielstatushouder"
     ):
         missing.append("coa")
+    gemeente = _current(municipal.data.get("gemeentecode") if municipal else None) or _current(
+        coa.data.get("gemeentecode_koppeling") if coa else None
+    )
     if missing or not in_scope:
-        return Merged(None, tuple(missing), in_scope, withdrawn)
+        return Merged(None, tuple(missing), in_scope, withdrawn, gemeente=gemeente)
     assert obligation is not None
     assert municipal is not None
     assert start is not None
@@ -178,7 +195,6 @@ def merge(facts: list[Fact], *, today: date) -> Merged:
                 passed[component] = when
     all_passed = max(passed.values()) if set(EXAM_COMPONENTS) <= passed.keys() else None
 
-    ending = _latest(kind["beeindigd"], lambda f: _d(f.data.get("datum")))
     status = ending.data.get("reden") if ending else "lopend"
     huisvesting = _d(c.get("datum_huisvesting"))
     intake = _d(m.get("datum_start_brede_intake"))
@@ -226,4 +242,4 @@ def merge(facts: list[Fact], *, today: date) -> Merged:
         "datum_examens_alle_behaald": all_passed,
         "datum_voldaan": _d(ending.data.get("datum")) if ending and status == "voldaan" else None,
     }
-    return Merged(record, (), True, withdrawn, monitor)
+    return Merged(record, (), True, withdrawn, monitor, gemeente=actueel or gemeente)

@@ -5,7 +5,7 @@ import hmac
 import io
 import json
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
@@ -104,10 +104,21 @@ def build_router(db: Database, *, admin_token: str, reader_token: str | None) ->
         _: Admin,
         older_than_days: Annotated[int, Query(ge=0, le=36500)] = 0,
         limit: Annotated[int, Query(ge=1, le=100_000)] = 1000,
+        gemeente: Annotated[
+            str | None, Query(pattern=r"^GM\d{4}$", description="Current municipality code.")
+        ] = None,
+        missing: Annotated[
+            Literal["municipal", "coa", "duo"] | None, Query(description="A missing source.")
+        ] = None,
     ) -> list[PendingPerson]:
         return list(
             await pending_persons(
-                db, older_than_days=older_than_days, today=date.today(), limit=limit
+                db,
+                older_than_days=older_than_days,
+                today=date.today(),
+                limit=limit,
+                gemeente=gemeente,
+                missing=missing,
             )
         )
 

@@ -32,13 +32,14 @@ from ketenkit import Database, OutboxRelay, Outgoing, add_to_outbox, claim_new
 from ketenkit.incoming import Incoming
 from linkage.adapters import store
 from linkage.adapters.tables import MONITOR_COLUMNS, PersonRow
-from linkage.domain.facts import Fact, Source
+from linkage.domain.facts import Fact, Source, content_digest
 from linkage.domain.merge import Merged, merge
 from linkage.metrics import LinkageMetrics
 
 logger = logging.getLogger(__name__)
 SOURCE = "urn:nld:ketenmonitor:linkage"
 CONSUMER = "linkage.records"
+ID_REUSED = "id_reused"
 MODELS: dict[str, tuple[Source, type[BaseModel]]] = {
     RECORD_MUNICIPAL: ("municipal", MunicipalRecord),
     RECORD_MUNICIPAL_RETRACTED: ("municipal", MunicipalRecordRetracted),
@@ -108,6 +109,7 @@ def update_person(person: PersonRow, merged: Merged, facts: Sequence[Fact]) -> E
     person.complete = merged.complete
     for column in MONITOR_COLUMNS:
         setattr(person, column, merged.monitor.get(column))
+    person.gemeente = merged.gemeente  # also for a pending person (the monitor counts complete)
     if merged.record is not None:
         person.pending_since = None
         digest = merged.content_hash()
@@ -163,23 +165,47 @@ class Linker:
             return await self._apply(batch)
 
     async def _apply(self, batch: Sequence[Incoming]) -> list[Rejection]:
-        read = [read_fact(incoming) for incoming in batch]
-        rejections = [r for r in read if isinstance(r, Rejection)]
-        usable = [r for r in read if not isinstance(r, Rejection)]
+        rejections: list[Rejection] = []
+        usable: list[tuple[Incoming, str, str, Fact]] = []
+        for incoming in batch:
+            read = read_fact(incoming)
+            if isinstance(read, Rejection):
+                rejections.append(read)
+            else:
+                usable.append((incoming, *read))
         now = self.now()
         emissions: list[Emission] = []
         outcomes: list[tuple[str, str]] = []
         async with self.db.transaction() as session:
-            fresh = await claim_new(
-                session, consumer=CONSUMER, events=[(source, f.event_id) for _, source, f in usable]
+            keys = [(source, f.event_id) for _, _, source, f in usable]
+            fresh = await claim_new(session, consumer=CONSUMER, events=keys)
+            known = await store.digests_of(
+                session, [k for k, is_new in zip(keys, fresh, strict=True) if not is_new]
             )
             new: list[tuple[str, Fact]] = []
-            for (pseudonym, _, fact), is_new in zip(usable, fresh, strict=True):
+            digests: dict[tuple[str, str], str] = {}
+            for (incoming, pseudonym, _, fact), key, is_new in zip(
+                usable, keys, fresh, strict=True
+            ):
+                digest = content_digest(fact)
                 if is_new:
                     new.append((pseudonym, fact))
+                    digests[key] = digest
+                elif known.get(key, digests.get(key, digest)) != digest:
+                    # Not a repeat: the sender reused an id for other content. The applied fact
+                    # stays; this one goes to the dead letters for a person to look at.
+                    rejections.append(
+                        Rejection(
+                            incoming,
+                            ID_REUSED,
+                            f"{key[0]} id {key[1]} was applied before with other content",
+                        )
+                    )
+                    outcomes.append((fact.source, ID_REUSED))
                 else:
                     outcomes.append((fact.source, "duplicate"))
             await store.add_facts(session, new)
+            await store.add_digests(session, digests)
             touched = sorted({p for p, _ in new})
             facts = await store.facts_of(session, touched)
             people = await store.persons(session, touched)
@@ -266,7 +292,8 @@ class Linker:
             source = next(
                 (s for s in ("municipal", "coa", "duo") if f"records.{s}." in topic), "unknown"
             )
-            self.metrics.events.labels(source, "rejected").inc()
+            if rejection.code != ID_REUSED:  # counted with its own outcome above
+                self.metrics.events.labels(source, "rejected").inc()
         for emission in emissions:
             self.metrics.emitted.labels("record" if emission.record else "tombstone").inc()
             if emission.record:

@@ -12,16 +12,31 @@ from linkage.metrics import LinkageMetrics
 
 
 async def pending_persons(
-    db: Database, *, older_than_days: int, today: date, limit: int
+    db: Database,
+    *,
+    older_than_days: int,
+    today: date,
+    limit: int,
+    gemeente: str | None = None,
+    missing: str | None = None,
 ) -> Sequence[PendingPerson]:
     async with db.sessions() as session:
         rows = await store.pending(
-            session, since_before=today - timedelta(days=older_than_days), limit=limit
+            session,
+            # 0: every pending person, as the gauge counts them (even one dated ahead of today)
+            since_before=today - timedelta(days=older_than_days) if older_than_days else None,
+            limit=limit,
+            gemeente=gemeente,
+            missing=missing,
         )
     return [
-        PendingPerson(pseudonym=row.pseudonym, missing=tuple(row.missing), since=row.pending_since)  # type: ignore[arg-type]
+        PendingPerson(
+            pseudonym=row.pseudonym,
+            missing=tuple(row.missing),  # type: ignore[arg-type]
+            since=row.pending_since,  # type: ignore[arg-type]
+            gemeente=row.gemeente,
+        )
         for row in rows
-        if row.pending_since is not None
     ]
 
 
