@@ -49,7 +49,10 @@ class DeliveryEvent(Contract):
     status: DeliveryStatus = Field(examples=["released"])
     nil_return: bool = Field(default=False, description="Nothing to report this quarter.")
     counts: DeliveryCounts
-    contact_id: str = Field(description="The registered contact who acted.")
+    contact_id: str = Field(description="The registered contact who uploaded the delivery.")
+    released_by: str | None = Field(
+        default=None, description="The contact who released it (vrijgeven), once released."
+    )
     release_sequence: int | None = Field(
         default=None,
         ge=1,

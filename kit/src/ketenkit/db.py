@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import Connection, Table, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import SQLModel
@@ -26,6 +26,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def _add_missing_columns(connection: Connection, tables: list[Table]) -> None:
+    inspector = inspect(connection)
+    for table in tables:
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present:
+                continue
+            if not column.nullable:
+                raise RuntimeError(
+                    f"table {table.name} lacks column {column.name}, which is not nullable: "
+                    "an additive change must be nullable"
+                )
+            kind = column.type.compile(dialect=connection.dialect)
+            connection.execute(
+                text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}')
+            )
+            logger.info("column_added", extra={"table": table.name, "column": column.name})
 
 
 class Database:
@@ -49,10 +68,12 @@ class Database:
         self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
 
     async def create_tables(self, tables: Iterable[type[SQLModel]]) -> None:
-        """Create this service's tables (and only those) when missing."""
+        """Create this service's tables (and only those) when missing, and add the nullable
+        columns a newer version of a table has (additive changes only, like the contracts)."""
         wanted = [model.__table__ for model in tables]  # type: ignore[attr-defined]
         async with self.engine.begin() as connection:
             await connection.run_sync(SQLModel.metadata.create_all, tables=wanted)
+            await connection.run_sync(_add_missing_columns, wanted)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

@@ -6,11 +6,15 @@ import asyncio
 import csv
 import io
 import json
+from pathlib import Path
 
-from contracts import Pseudonymiser, derived_id
+from fastapi.testclient import TestClient
+
+from contracts import Pseudonymiser, create_topics, derived_id
+from ingest.app import create_app
 from tests.helpers import read_topic, topic_size
 
-from .conftest import PSEUDONYM_KEY, Ingest
+from .conftest import PSEUDONYM_KEY, Ingest, ingest_settings
 
 HEADER = "bsn;gemeentecode;doelgroep;datum_inschrijving_brp;datum_eerste_pip;leerroute\n"
 PERSONS = ["111222333", "123456782", "100000010"]
@@ -158,6 +162,25 @@ def test_file_level_problems_reject_the_delivery(ingest: Ingest) -> None:
         assert [(e["row"], e["code"]) for e in report["errors"]] == [(0, code)]
     empty = ingest.upload(token, b"")
     assert empty.json()["status"] == "rejected"
+    # An empty body without any Content-Type is a delivery too (SPEC sections 10 and 11).
+    bare = ingest.client.post(
+        "/v1/deliveries",
+        params={"municipality": "GM0344", "quarter": "2025-Q2"},
+        headers=ingest.auth(token),
+    )
+    assert bare.status_code == 202, bare.text
+    assert bare.json()["status"] == "rejected"
+    report = ingest.client.get(
+        f"/v1/deliveries/{bare.json()['delivery_id']}/report", headers=ingest.auth(token)
+    ).json()
+    assert [(e["row"], e["code"]) for e in report["errors"]] == [(0, "empty_delivery")]
+    untyped = ingest.client.post(
+        "/v1/deliveries",
+        params={"municipality": "GM0344", "quarter": "2025-Q2"},
+        content=rows(PERSONS[0]).encode(),
+        headers={**ingest.auth(token), "content-type": ""},
+    )
+    assert untyped.status_code == 415  # a body must say what it is
 
 
 def test_request_problems_are_4xx(ingest: Ingest) -> None:
@@ -210,3 +233,52 @@ def test_csv_report_neutralises_formulas(ingest: Ingest) -> None:
     cells = [cell for row in csv.reader(io.StringIO(report.text)) for cell in row]
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
     assert any(cell.startswith("'=cmd") for cell in cells)
+
+
+def test_access_municipality_and_quarter_are_checked_before_the_body_is_read(
+    kafka_bootstrap: str, unique: str, tmp_path: Path
+) -> None:
+    settings = ingest_settings(
+        kafka_bootstrap, unique, f"sqlite+aiosqlite:///{tmp_path / 'i.db'}"
+    ).model_copy(update={"max_upload_bytes": 1024})
+    asyncio.run(create_topics(kafka_bootstrap, name_prefix=unique))
+    with TestClient(create_app(settings)) as client:
+        ingest = Ingest(client, settings, kafka_bootstrap)
+        _, token = ingest.contact("GM0344")
+        big = (rows(*PERSONS) * 20).encode()  # over the limit: reading it would answer 413
+        assert len(big) > 1024
+
+        def send(token: str, **params: str) -> int:
+            # streamed without a Content-Length, as a large export is: only reading it tells
+            query = {"municipality": "GM0344", "quarter": "2025-Q2", **params}
+            response = client.post(
+                "/v1/deliveries",
+                params=query,
+                content=iter([big[:512], big[512:]]),
+                headers={**ingest.auth(token), "content-type": "text/csv"},
+            )
+            return int(response.status_code)
+
+        assert send(token, municipality="GM0363") == 403
+        assert send(token, quarter="2099-Q1") == 422
+        assert send(token, quarter="2025-Q9") == 422
+        assert send("not-a-token") == 401
+        assert send(token) == 413  # the right caller: now the body is read, and is too large
+
+
+def test_the_contact_who_releases_is_recorded(ingest: Ingest) -> None:
+    uploader_id, uploader = ingest.contact("GM0344")
+    releaser_id, releaser = ingest.contact("GM0344")
+    delivery = ingest.upload(uploader, rows(PERSONS[0])).json()
+    assert delivery["released_by"] is None
+    url = f"/v1/deliveries/{delivery['delivery_id']}"
+    released = ingest.client.post(f"{url}/release", headers=ingest.auth(releaser)).json()
+    assert released["released_by"] == releaser_id
+    assert ingest.client.get(url, headers=ingest.admin()).json()["released_by"] == releaser_id
+    events = asyncio.run(
+        read_topic(ingest.bootstrap, ingest.settings.topic("ingest.deliveries.v1"), count=3)
+    )
+    states = {json.loads(e.value)["status"]: json.loads(e.value) for e in events}
+    assert states["released"]["released_by"] == releaser_id
+    assert states["released"]["contact_id"] == uploader_id
+    assert states["validated"]["released_by"] is None

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import Field, SQLModel, col, select
 
 from ketenkit import Database, OutboxRow, Outgoing, ProcessedEvent, add_to_outbox, claim_new
 
@@ -74,3 +75,32 @@ async def test_database_ping_reports_reachability(db: Database) -> None:
     broken = Database("postgresql+asyncpg://nobody:wrong@127.0.0.1:1/none")
     assert not await broken.ping()
     await broken.dispose()
+
+
+class GrownTable(SQLModel, table=True):
+    """A table whose newer version has a nullable column its deployed version lacks."""
+
+    __tablename__ = "grown_table"
+
+    id: int = Field(primary_key=True)
+    name: str
+    released_by: str | None = Field(default=None, max_length=64)
+
+
+async def test_a_new_nullable_column_is_added_to_an_existing_table(database_url: str) -> None:
+    database = Database(database_url)
+    try:
+        async with database.transaction() as session:
+            await session.execute(
+                text("CREATE TABLE grown_table (id INTEGER PRIMARY KEY, name VARCHAR NOT NULL)")
+            )
+            await session.execute(text("INSERT INTO grown_table VALUES (1, 'old')"))
+        await database.create_tables([GrownTable])
+        await database.create_tables([GrownTable])  # again: nothing left to add
+        async with database.transaction() as session:
+            session.add(GrownTable(id=2, name="new", released_by="c-1"))
+        async with database.sessions() as session:
+            rows = (await session.exec(select(GrownTable).order_by(col(GrownTable.id)))).all()
+        assert [(r.name, r.released_by) for r in rows] == [("old", None), ("new", "c-1")]
+    finally:
+        await database.dispose()

@@ -10,6 +10,7 @@ from contracts.reference import (
     is_valid,
     merged_into_during,
     municipalities_on,
+    predecessors,
     province,
     require_valid,
 )
@@ -67,3 +68,9 @@ def test_unknown_codes_raise_with_the_reason(code: str, message: str) -> None:
 def test_require_valid_names_the_day() -> None:
     with pytest.raises(MunicipalityUnknown, match="2023-01-01"):
         require_valid("GM0501", date(2023, 1, 1))
+
+
+def test_predecessors_are_every_code_that_merged_into_one() -> None:
+    assert predecessors("GM1992") == {"GM0501", "GM0530", "GM0614"}
+    assert "GM0457" in predecessors("GM0363")  # Weesp into Amsterdam
+    assert predecessors("GM0344") == frozenset()

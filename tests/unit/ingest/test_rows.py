@@ -84,7 +84,16 @@ def test_a_complete_row_is_valid_and_pseudonymised() -> None:
             {"datum_eerste_pip": "2025-03-01", "leerroute": "onderwijs", "map_status": "gestart"},
             ("map_status", "map_not_applicable"),
         ),
+        (
+            {
+                "datum_eerste_pip": "2025-03-01",
+                "leerroute": "onderwijs",
+                "map_datum_afgerond": "2025-05-01",
+            },
+            ("map_datum_afgerond", "map_not_applicable"),
+        ),
         ({"ontzorgen_start": "2025-03-01"}, ("ontzorgen_start", "ontzorgen_not_applicable")),
+        ({"ontzorgen_einde": "2025-03-01"}, ("ontzorgen_einde", "ontzorgen_not_applicable")),
         ({"gemeentecode": "GM9999"}, ("gemeentecode", "municipality_unknown")),
         ({"gemeentecode": "0344"}, ("gemeentecode", "municipality_unknown")),
         ({"gemeentecode": "GM0363"}, ("gemeentecode", "municipality_mismatch")),

@@ -9,6 +9,7 @@ from contracts.reference.gemeenten import (
     merger_date,
     municipalities_on,
     municipality,
+    predecessors,
     province,
     require_valid,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "merger_date",
     "municipalities_on",
     "municipality",
+    "predecessors",
     "province",
     "require_valid",
 ]

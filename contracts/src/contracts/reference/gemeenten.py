@@ -155,3 +155,17 @@ def merged_into_during(old_code: str, new_code: str, first: date, last: date) ->
         m.old_code == old_code and m.new_code == new_code and first <= m.date <= last
         for m in _mergers()
     )
+
+
+@cache
+def predecessors(code: str) -> frozenset[str]:
+    """Every code that merged into ``code``, directly or through several mergers."""
+    found: set[str] = set()
+    todo = [code]
+    while todo:
+        current = todo.pop()
+        for merger in _mergers():
+            if merger.new_code == current and merger.old_code not in found:
+                found.add(merger.old_code)
+                todo.append(merger.old_code)
+    return frozenset(found)

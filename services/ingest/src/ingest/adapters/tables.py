@@ -48,6 +48,7 @@ class DeliveryRow(SQLModel, table=True):
     superseded_by: str | None = Field(default=None, max_length=36)
     received_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     released_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    released_by: str | None = Field(default=None, max_length=64, description="Contact id.")
 
 
 class DeliveryErrorRow(SQLModel, table=True):

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Final
+from typing import Final, get_args
 
 from contracts import BsnInvalid, Pseudonymiser, Quarter, mask_bsn
+from contracts.base import Doelgroep, Leerroute, RedenUitstroom, TrajectStatus
 from contracts.privacy import mask_text
 from contracts.reference import is_valid, merged_into_during
 from ingest.domain.keyset import KeySet
@@ -29,14 +30,13 @@ DATE_FIELDS: Final = (
     "map_datum_afgerond",
     "datum_uitstroom",
 )
+# The closed lists come from the contract the released rows must meet (one source of truth).
 ENUMS: Final[dict[str, frozenset[str]]] = {
-    "doelgroep": frozenset({"asielstatushouder", "gezinsmigrant", "overige_migrant"}),
-    "leerroute": frozenset({"b1", "onderwijs", "z"}),
-    "pvt_status": frozenset({"niet_gestart", "gestart", "afgerond", "niet_voldaan"}),
-    "map_status": frozenset({"niet_gestart", "gestart", "afgerond", "niet_voldaan"}),
-    "reden_uitstroom": frozenset(
-        {"verhuisd", "voldaan", "ontheffing", "overleden", "vertrokken", "overig"}
-    ),
+    "doelgroep": frozenset(get_args(Doelgroep)),
+    "leerroute": frozenset(get_args(Leerroute)),
+    "pvt_status": frozenset(get_args(TrajectStatus)),
+    "map_status": frozenset(get_args(TrajectStatus)),
+    "reden_uitstroom": frozenset(get_args(RedenUitstroom)),
 }
 FIELDS: Final = (
     "bsn",
@@ -55,6 +55,9 @@ DATE_ORDER: Final = (
     ("datum_eerste_pip", "datum_laatste_pip"),
     ("ontzorgen_start", "ontzorgen_einde"),
 )
+# A rule about a part of the trajectory applies to every field of that part.
+MAP_FIELDS: Final = ("map_status", "map_datum_afgerond")
+ONTZORGEN_FIELDS: Final = ("ontzorgen_start", "ontzorgen_einde")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CODE = re.compile(r"^GM\d{4}$")
 
@@ -183,18 +186,18 @@ class RowValidator:
 
         if values["datum_eerste_pip"] and not values["leerroute"]:
             fail("leerroute", "leerroute_missing", "a PIP is set, so the leerroute is required")
-        if values["leerroute"] == "onderwijs" and values["map_status"]:
-            fail("map_status", "map_not_applicable", "the onderwijs route has no MAP")
-        if (
-            values["ontzorgen_start"]
-            and values["doelgroep"]
-            and values["doelgroep"] != "asielstatushouder"
-        ):
-            fail(
-                "ontzorgen_start",
-                "ontzorgen_not_applicable",
-                "ontzorgen applies to asylum status holders only",
-            )
+        if values["leerroute"] == "onderwijs":
+            for name in MAP_FIELDS:
+                if values[name]:
+                    fail(name, "map_not_applicable", "the onderwijs route has no MAP")
+        if values["doelgroep"] and values["doelgroep"] != "asielstatushouder":
+            for name in ONTZORGEN_FIELDS:
+                if values[name]:
+                    fail(
+                        name,
+                        "ontzorgen_not_applicable",
+                        "ontzorgen applies to asylum status holders only",
+                    )
 
         if errors:
             return CheckedRow(row, pseudonym, None, tuple(errors))

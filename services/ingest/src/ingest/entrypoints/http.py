@@ -90,13 +90,13 @@ def build_router(deliveries: Deliveries, *, max_upload_bytes: int) -> APIRouter:
     ) -> DeliveryOut:
         content_type = request.headers.get("content-type", "")
         kind = media_type(content_type)
-        if not nil_return and kind not in CSV_TYPES | NDJSON_TYPES:
-            raise UploadInvalid(
-                415,
-                "content-type",
-                "media_type_unsupported",
-                "send text/csv or application/x-ndjson",
-            )
+        unsupported = UploadInvalid(
+            415, "content-type", "media_type_unsupported", "send text/csv or application/x-ndjson"
+        )
+        if not nil_return and kind and kind not in CSV_TYPES | NDJSON_TYPES:
+            raise unsupported
+        # Who, for which municipality and quarter: decided before a byte of the body is read.
+        deliveries.check_upload(caller=who, municipality=municipality, quarter=quarter)
         with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
             size = 0
             async for chunk in request.stream():
@@ -110,6 +110,10 @@ def build_router(deliveries: Deliveries, *, max_upload_bytes: int) -> APIRouter:
                     )
                 spool.write(chunk)
             spool.seek(0)
+            if not nil_return and not kind:
+                if size:  # a body must say what it is
+                    raise unsupported
+                kind = "text/csv"  # nothing at all: a delivery, rejected as empty_delivery
             delivery = await deliveries.upload(
                 caller=who,
                 municipality=municipality,

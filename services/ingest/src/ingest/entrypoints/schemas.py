@@ -50,6 +50,7 @@ class DeliveryOut(BaseModel):
                     "superseded_by": None,
                     "received_at": "2025-10-10T09:00:00Z",
                     "released_at": None,
+                    "released_by": None,
                 }
             ]
         }
@@ -65,6 +66,7 @@ class DeliveryOut(BaseModel):
     superseded_by: str | None
     received_at: datetime
     released_at: datetime | None
+    released_by: str | None = None
 
     @classmethod
     def of(cls, row: DeliveryRow) -> DeliveryOut:
@@ -85,6 +87,7 @@ class DeliveryOut(BaseModel):
             superseded_by=row.superseded_by,
             received_at=_utc(row.received_at),
             released_at=_utc(row.released_at) if row.released_at else None,
+            released_by=row.released_by,
         )
 
 

@@ -116,6 +116,11 @@ class Deliveries:
             )
         return quarter
 
+    def check_upload(self, *, caller: Caller, municipality: str, quarter: str) -> None:
+        """Access, municipality and quarter of an upload, before its body is read."""
+        require_contact_for(caller, municipality)
+        self._quarter(quarter, municipality)
+
     async def upload(
         self,
         *,
@@ -167,7 +172,9 @@ class Deliveries:
             return existing
         self.metrics.deliveries.labels("received").inc()
         if nil_return:
-            return await self._release(delivery.id, accept_partial=True, nil=True)
+            return await self._release(
+                delivery.id, accept_partial=True, nil=True, by=contact.contact_id
+            )
         await self._validate(delivery, period, content_type, body, body_size)
         self.relay.notify()
         return delivery
@@ -299,9 +306,11 @@ class Deliveries:
             if caller is None:
                 raise NotAuthenticated("a bearer token is required")
             raise DeliveryNotFound(delivery_id)
-        require_contact_for(caller, delivery.municipality)
+        contact = require_contact_for(caller, delivery.municipality)
         try:
-            return await self._release(delivery_id, accept_partial=accept_partial, nil=False)
+            return await self._release(
+                delivery_id, accept_partial=accept_partial, nil=False, by=contact.contact_id
+            )
         except IntegrityError:
             raise ReleaseRefused(
                 "release_conflict",
@@ -309,7 +318,9 @@ class Deliveries:
                 "try again",
             ) from None
 
-    async def _release(self, delivery_id: str, *, accept_partial: bool, nil: bool) -> DeliveryRow:
+    async def _release(
+        self, delivery_id: str, *, accept_partial: bool, nil: bool, by: str
+    ) -> DeliveryRow:
         now = self.now()
         async with self.db.transaction() as session:
             delivery = await store.get_delivery(session, delivery_id=delivery_id)
@@ -339,14 +350,14 @@ class Deliveries:
                 .where(
                     col(DeliveryRow.id) == delivery_id, col(DeliveryRow.status) == delivery.status
                 )
-                .values(status="released", released_at=now)
+                .values(status="released", released_at=now, released_by=by)
             )
             if claimed.rowcount != 1:
                 raise ReleaseRefused("release_in_progress", "this delivery is being released")
             delivery.release_sequence = await store.next_release_sequence(
                 session, municipality=delivery.municipality, quarter=delivery.quarter
             )
-            delivery.status, delivery.released_at = "released", now
+            delivery.status, delivery.released_at, delivery.released_by = "released", now, by
             session.add(delivery)
             published = 0
             async for page in store.records_of(session, delivery_id=delivery.id):

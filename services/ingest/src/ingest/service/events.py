@@ -27,6 +27,7 @@ def delivery_event(delivery: DeliveryRow, status: DeliveryStatus, now: datetime)
             warnings=delivery.warnings,
         ),
         contact_id=delivery.contact_id,
+        released_by=delivery.released_by,
         release_sequence=delivery.release_sequence,
         superseded_by=delivery.superseded_by,
         occurred_at=now,
