@@ -6,6 +6,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 from contracts import Envelope
@@ -50,7 +51,14 @@ def test_monitor_coverage_and_overdue(demo: Stack, tmp_path: Path) -> None:
     )
     assert "wrote" in out
     lines = (tmp_path / "m.csv").read_text().splitlines()
-    assert lines[0].startswith("cohort,doelgroep,n,")
+    assert lines[0].startswith("cohort,doelgroep,n,provisional,")
+    # The CLI's CSV is the API's CSV, every measure with its count and percentage.
+    request = urllib.request.Request(  # noqa: S310 - loopback
+        f"{demo.url('linkage')}/v1/monitor?by=cohort,doelgroep&as_of=2024-12-31",
+        headers={"Authorization": f"Bearer {demo.admin_token}", "Accept": "text/csv"},
+    )
+    with urllib.request.urlopen(request) as response:  # noqa: S310
+        assert (tmp_path / "m.csv").read_bytes() == response.read()
     assert (tmp_path / "m.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "3 of 342 municipalities have an active primary contact" in cli(demo, "coverage")
     assert "overdue delivery(ies)" in cli(demo, "overdue", "--as-of", "2025-03-01")

@@ -90,9 +90,20 @@ def test_prometheus_scrapes_every_service_and_sees_business_metrics(
             message="overdue gauge scraped",
         )
         assert float(overdue[0]["value"][1]) > 0
+        # The actionable figures the alert reads are scraped too, labelled by quarter.
+        latest = eventually_sync(
+            lambda: (
+                api(port, "query", query="ingest_deliveries_latest_quarter_days_past_due") or {}
+            ).get("result"),
+            timeout=30,
+            interval=0.5,
+            message="latest quarter scraped",
+        )
+        assert latest[0]["metric"]["quarter"].count("-Q") == 1
         rules = api(port, "rules")
         assert {r["name"] for g in rules["groups"] for r in g["rules"]} >= {
-            "KetenmonitorServiceDown"
+            "KetenmonitorServiceDown",
+            "KetenmonitorLatestQuarterOverdue",
         }
     finally:
         server.terminate()

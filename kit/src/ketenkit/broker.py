@@ -10,6 +10,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CollectorRegistry
 
+from contracts.topics import DEADLETTER
 from ketenkit.deadletter import DeadLetterPolicy
 from ketenkit.incoming import decode_incoming, parse_tolerant
 from ketenkit.settings import ServiceSettings
@@ -56,8 +57,17 @@ def subscribe_batch(
     """At-least-once batch subscriber: offsets are committed only after the handler returned.
 
     FastStream's default commits before the handler runs (at-most-once); here a handler
-    error seeks back (``NACK_ON_ERROR``), so an uncommitted batch is read again.
+    error seeks back (``NACK_ON_ERROR``), so an uncommitted batch is read again. A consumer
+    dead-letters what it cannot use, so its AsyncAPI document names ``deadletter.v1`` too.
     """
+    deadletter = settings.topic(DEADLETTER.name)
+    if not any(getattr(p, "topic", None) == deadletter for p in broker.publishers):
+        broker.publisher(
+            deadletter,
+            title=deadletter,
+            description="Events this service could not use, with the reason in x-… headers "
+            "and every BSN masked.",
+        )
     return broker.subscriber(
         *(settings.topic(t) for t in topics),
         group_id=group_id,

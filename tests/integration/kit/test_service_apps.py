@@ -8,6 +8,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from contracts.access import BY_PRINCIPAL
+
+
+def dead_letters(service: str) -> set[str]:
+    # Consumers dead-letter; the registry consumes nothing (and may not write deadletter.v1).
+    return set() if service == "registry" else {"deadletter.v1"}
+
 
 @pytest.mark.parametrize("service", ["registry", "ingest", "linkage"])
 def test_service_serves_health_metrics_and_documents(
@@ -19,6 +26,7 @@ def test_service_serves_health_metrics_and_documents(
         kafka_bootstrap_servers=kafka_bootstrap,
         topic_prefix=unique,
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}",
+        data_dir=str(tmp_path),
     )
     with TestClient(app_module.create_app(settings)) as client:
         assert client.get("/health/live").json() == {"status": "live"}
@@ -30,4 +38,18 @@ def test_service_serves_health_metrics_and_documents(
         assert metrics.headers["content-type"].startswith("text/plain")
         assert "ketenmonitor_consumer_lag_messages" in metrics.text
         assert client.get("/openapi.json").json()["info"]["title"].endswith(service)
-        assert client.get("/asyncapi.json").json()["asyncapi"].startswith("3.")
+        document = client.get("/asyncapi.json").json()
+        assert document["asyncapi"].startswith("3.")
+        # Every topic the service publishes is in it, those sent through the outbox too: the
+        # same set contracts/access.py lets its principal write.
+        sent = {
+            channel["address"].removeprefix(unique)
+            for name, channel in document["channels"].items()
+            if any(
+                op["action"] == "send" and op["channel"]["$ref"] == f"#/channels/{name}"
+                for op in document["operations"].values()
+            )
+        }
+        assert sent == {topic.name for topic in BY_PRINCIPAL[service].writes} | dead_letters(
+            service
+        )

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from contracts.reference import municipalities_on
 from registry.app import create_app
 from registry.config import Settings
-from tests.helpers import read_topic
+from tests.helpers import eventually_sync, read_topic
 
 from .conftest import Registry, registration, registry_settings
 
@@ -138,3 +141,29 @@ def test_the_rate_limit_defaults_to_ten_in_production_and_off_in_dev() -> None:
     )
     assert production.registration_rate_per_minute == 10
     assert Settings().registration_rate_per_minute == 0
+
+
+def _gauge(client: TestClient, name: str) -> float:
+    for line in client.get("/metrics").text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    raise AssertionError(f"no {name}")
+
+
+def test_municipalities_without_contact_follow_the_day_without_a_restart(
+    kafka_bootstrap: str, unique: str, tmp_path: Path
+) -> None:
+    days = [date(2021, 12, 31)]
+    settings = registry_settings(
+        kafka_bootstrap, unique, f"sqlite+aiosqlite:///{tmp_path / 'r.db'}"
+    ).model_copy(update={"metrics_refresh_seconds": 0.05})
+    with TestClient(create_app(settings, today=lambda: days[0])) as client:
+        before = len(municipalities_on(date(2021, 12, 31)))
+        assert _gauge(client, "registry_municipalities_without_contact") == before
+        days[0] = date(2022, 1, 1)  # midnight: ten municipalities merged into three
+        after = len(municipalities_on(date(2022, 1, 1)))
+        assert after < before
+        eventually_sync(
+            lambda: _gauge(client, "registry_municipalities_without_contact") == after,
+            message="the gauge follows the new day",
+        )

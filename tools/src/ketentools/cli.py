@@ -48,12 +48,17 @@ def _url(service: str) -> str:
 
 
 def get(service: str, path: str) -> Any:
+    return json.loads(fetch(service, path, "application/json"))
+
+
+def fetch(service: str, path: str, accept: str) -> bytes:
     request = urllib.request.Request(_url(service) + path)  # noqa: S310
     request.add_header("Authorization", f"Bearer {os.environ.get('KETENMONITOR_ADMIN_TOKEN', '')}")
-    request.add_header("Accept", "application/json")
+    request.add_header("Accept", accept)
     try:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            return json.loads(response.read())
+            body: bytes = response.read()
+            return body
     except urllib.error.HTTPError as exc:
         raise SystemExit(
             f"{service} answered {exc.code}: {exc.read().decode(errors='replace')}"
@@ -138,29 +143,35 @@ async def _replay(bootstrap: str, topic: str, offsets: set[str], reason: str | N
 
 def monitor(as_of: str | None, by: str, csv_path: Path | None, png_path: Path | None) -> None:
     query = f"?by={by}" + (f"&as_of={as_of}" if as_of else "")
-    table = get("linkage", "/v1/monitor" + query)
-    keys = table["by"]
-    lines = [",".join([*keys, "n", *(f"{m}_pct" for m in MEASURES)])]
-    for row in table["rows"]:
-        cells = [str(row[k]) for k in keys] + [_x(row["n"])] + [_x(row[m]["pct"]) for m in MEASURES]
-        lines.append(",".join(cells))
-    text = "\n".join(lines) + "\n"
+    # The API's own CSV, as it is: every measure's count and percentage, and `provisional`.
+    text = fetch("linkage", "/v1/monitor" + query, "text/csv").decode("utf-8")
     if csv_path:
         csv_path.write_text(text, encoding="utf-8")
         print(f"wrote {csv_path}")
     else:
         sys.stdout.write(text)
     if png_path:
-        chart(table, png_path)
+        chart(get("linkage", "/v1/monitor" + query), png_path)
         print(f"wrote {png_path}")
 
 
-def _x(value: Any) -> str:
-    return "x" if value is None else str(value)
+def bars(
+    table: dict[str, Any], measure: str, *, offset: float = 0.0
+) -> tuple[list[tuple[float, float]], list[float]]:
+    """(x, percentage) of the bars of ``measure``, and the x of its suppressed cells."""
+    shown, gaps = [], []
+    for x, row in enumerate(table["rows"]):
+        pct = row[measure]["pct"]
+        if pct is None:
+            gaps.append(x + offset)
+        else:
+            shown.append((x + offset, float(pct)))
+    return shown, gaps
 
 
 def chart(table: dict[str, Any], path: Path) -> None:
-    """A grouped bar chart of the percentages (suppressed cells are left out)."""
+    """A grouped bar chart of the percentages; a suppressed one is a marked gap ("x"), never a
+    bar of 0 %."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -170,12 +181,14 @@ def chart(table: dict[str, Any], path: Path) -> None:
     figure, axes = plt.subplots(figsize=(max(6.0, 1.6 * len(labels) + 3), 4.5))
     width = 0.8 / len(MEASURES)
     for i, measure in enumerate(MEASURES):
-        values = [row[measure]["pct"] or 0.0 for row in table["rows"]]
-        axes.bar([x + i * width for x in range(len(labels))], values, width, label=measure)
+        shown, gaps = bars(table, measure, offset=i * width)
+        axes.bar([x for x, _ in shown], [v for _, v in shown], width, label=measure)
+        for x in gaps:
+            axes.text(x, 1, "x", ha="center", va="bottom", fontsize="small", color="dimgray")
     axes.set_xticks(
         [x + 0.4 - width / 2 for x in range(len(labels))], labels, rotation=20, ha="right"
     )
-    axes.set_ylabel("%")
+    axes.set_ylabel("% (x: suppressed, fewer than 10 persons)")
     axes.set_ylim(0, 100)
     axes.set_title(
         f"Monitor Wet inburgering 2021, as of {table['as_of']}"

@@ -8,7 +8,7 @@ import contextlib
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
-from contracts import CoaRecord, DuoRecord, MunicipalRecord, Pseudonymiser
+from contracts import CoaRecord, DeliveryEvent, DuoRecord, MunicipalRecord, Pseudonymiser
 from ingest.adapters.keys import check_fingerprint, dev_key
 from ingest.adapters.tables import TABLES
 from ingest.config import Settings
@@ -61,6 +61,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         (t("records.municipal.v1"), MunicipalRecord, "Released municipal rows, pseudonymised."),
         (t("records.coa.v1"), CoaRecord, "Validated COA facts, pseudonymised."),
         (t("records.duo.v1"), DuoRecord, "Validated DUO facts, pseudonymised."),
+        (
+            t("ingest.deliveries.v1"),
+            DeliveryEvent,
+            "Steps of municipal deliveries (received, validated, released, superseded, "
+            "rejected). Published through the outbox.",
+        ),
     ):
         runtime.broker.publisher(topic, title=topic, description=text, schema=schema)
     feeds = FeedProcessor(

@@ -36,3 +36,22 @@ class IngestMetrics:
             "Municipality-quarters without a released delivery or nil return after the due date.",
             registry=registry,
         )
+        self.overdue_by_quarter = Gauge(
+            "ingest_deliveries_overdue_by_quarter",
+            "Municipalities without a release or nil return for the quarter, after its due date.",
+            ["quarter"],
+            registry=registry,
+        )
+        self.latest_quarter_overdue = Gauge(
+            "ingest_deliveries_latest_quarter_overdue",
+            "Municipalities overdue for the quarter whose due date passed last (the actionable "
+            "figure: older quarters are the sum of history).",
+            ["quarter"],
+            registry=registry,
+        )
+        self.latest_quarter_days_past_due = Gauge(
+            "ingest_deliveries_latest_quarter_days_past_due",
+            "Days since the due date of the quarter whose due date passed last.",
+            ["quarter"],
+            registry=registry,
+        )

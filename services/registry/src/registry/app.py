@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
 from datetime import date
 
 from fastapi import FastAPI
@@ -17,11 +21,14 @@ from registry.metrics import RegistryMetrics
 from registry.service import queries
 from registry.service.unit_of_work import SqlUnitOfWork
 
+logger = logging.getLogger(__name__)
 TITLE = "Ketenmonitor registry"
 DESCRIPTION = "The register of each municipality's contact person for civic integration data."
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, today: Callable[[], date] = date.today
+) -> FastAPI:
     """Build the app; nothing is started until its lifespan runs."""
     settings = settings or Settings()
     runtime = ServiceRuntime.create(settings, tables=TABLES)
@@ -38,18 +45,50 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def unit_of_work() -> SqlUnitOfWork:
         return SqlUnitOfWork(runtime.db, runtime.relay, topic=topic)
 
+    shown: list[date] = []  # the day the coverage gauge was computed for
+
     async def refresh_metrics() -> None:
+        day = today()
         counts = await queries.contact_counts(unit_of_work())
-        coverage = await queries.coverage_figures(unit_of_work(), today=date.today())
+        coverage = await queries.coverage_figures(unit_of_work(), today=day)
         metrics.update(counts, len(coverage.without_active_primary))
+        shown[:] = [day]
+
+    async def refresh_on_a_new_day() -> None:
+        # Municipalities come and go at midnight (mergers on 1 January): the gauge follows
+        # without a restart or a change to the register.
+        while True:
+            await asyncio.sleep(settings.metrics_refresh_seconds)
+            if shown and shown[0] == today():
+                continue
+            try:
+                await refresh_metrics()
+            except Exception as exc:  # a database away now and then: the next tick tries again
+                logger.warning(
+                    "metrics_refresh_failed", extra={"error": type(exc).__name__}, exc_info=exc
+                )
+
+    tasks: list[asyncio.Task[None]] = []
+
+    async def start_refresher() -> None:
+        tasks.append(asyncio.create_task(refresh_on_a_new_day(), name="registry-metrics"))
+
+    async def stop_refresher() -> None:
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     runtime.on_start.append(refresh_metrics)
+    runtime.on_start.append(start_refresher)
+    runtime.on_stop.append(stop_refresher)
     assert (
         settings.admin_token is not None
     )  # settings make one up in dev, require one in production
     context = RegistryContext(
         uow=unit_of_work,
         admin_token=settings.admin_token.get_secret_value(),
+        today=today,
         after_change=refresh_metrics,
         registrations=RateLimiter(settings.registration_rate_per_minute or 0),
     )

@@ -17,6 +17,9 @@ class Settings(ServiceSettings):
 
     service_name: str = Field(default="registry")
     http_port: int = Field(default=8001, ge=1, le=65535)
+    metrics_refresh_seconds: float = Field(
+        default=60.0, gt=0, description="How often the gauges check whether the day changed."
+    )
     registration_rate_per_minute: int | None = Field(
         default=None,
         ge=0,

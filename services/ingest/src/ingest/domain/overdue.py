@@ -43,3 +43,35 @@ def overdue_pairs(
                 result.append(Overdue(code, quarter))
         quarter = quarter.next()
     return sorted(result)
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueFigures:
+    """The overdue pairs per quarter, and the quarter whose due date passed last."""
+
+    by_quarter: dict[Quarter, int]
+    latest: Quarter | None
+    latest_overdue: int
+    latest_days_past_due: int
+
+
+def latest_due_quarter(as_of: date) -> Quarter | None:
+    """The quarter whose due date passed last before ``as_of`` (from 2022-Q1 on)."""
+    latest = None
+    quarter = FIRST_QUARTER
+    while quarter.due_date < as_of:
+        latest, quarter = quarter, quarter.next()
+    return latest
+
+
+def overdue_figures(pairs: Iterable[Overdue], as_of: date) -> OverdueFigures:
+    by_quarter: dict[Quarter, int] = {}
+    for pair in pairs:
+        by_quarter[pair.quarter] = by_quarter.get(pair.quarter, 0) + 1
+    latest = latest_due_quarter(as_of)
+    return OverdueFigures(
+        by_quarter=by_quarter,
+        latest=latest,
+        latest_overdue=by_quarter.get(latest, 0) if latest else 0,
+        latest_days_past_due=(as_of - latest.due_date).days if latest else 0,
+    )

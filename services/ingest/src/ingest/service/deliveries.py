@@ -38,7 +38,7 @@ from ingest.domain.errors import (
     ReleaseRefused,
     UploadInvalid,
 )
-from ingest.domain.overdue import Overdue, overdue_pairs
+from ingest.domain.overdue import Overdue, overdue_figures, overdue_pairs
 from ingest.domain.rows import CheckedRow, RowError, RowValidator, unknown_columns
 from ingest.metrics import IngestMetrics
 from ingest.service.events import delivery_event, record_event, retraction_event
@@ -470,9 +470,22 @@ class Deliveries:
         return overdue_pairs(as_of, delivered, municipalities=allowed)
 
     async def refresh_overdue(self) -> None:
+        today = self.today()
         async with self.db.sessions() as session:
             delivered = await store.delivered_pairs(session)
-        self.metrics.overdue.set(len(overdue_pairs(self.today(), delivered)))
+        pairs = overdue_pairs(today, delivered)
+        figures = overdue_figures(pairs, today)
+        m = self.metrics
+        m.overdue.set(len(pairs))
+        m.overdue_by_quarter.clear()  # a quarter delivered in full leaves the gauge
+        for quarter, count in figures.by_quarter.items():
+            m.overdue_by_quarter.labels(str(quarter)).set(count)
+        m.latest_quarter_overdue.clear()
+        m.latest_quarter_days_past_due.clear()
+        if figures.latest is not None:
+            label = str(figures.latest)
+            m.latest_quarter_overdue.labels(label).set(figures.latest_overdue)
+            m.latest_quarter_days_past_due.labels(label).set(figures.latest_days_past_due)
 
 
 def _copy(source: DeliveryRow, target: DeliveryRow) -> None:
