@@ -17,10 +17,14 @@ def test_a_failing_statement_does_not_show_its_parameters(
         db = Database(f"sqlite+aiosqlite:///{tmp_path / 'p.db'}", echo=True)
         try:
             async with db.transaction() as session:
-                await session.execute(text("CREATE TABLE t (v TEXT UNIQUE)"))
-                await session.execute(text("INSERT INTO t VALUES (:v)"), {"v": "111222333"})
+                await (await session.connection()).execute(text("CREATE TABLE t (v TEXT UNIQUE)"))
+                await (await session.connection()).execute(
+                    text("INSERT INTO t VALUES (:v)"), {"v": "111222333"}
+                )
             async with db.transaction() as session:
-                await session.execute(text("INSERT INTO t VALUES (:v)"), {"v": "111222333"})
+                await (await session.connection()).execute(
+                    text("INSERT INTO t VALUES (:v)"), {"v": "111222333"}
+                )
         except Exception as exc:  # the IntegrityError of the second insert
             return str(exc)
         finally:

@@ -91,10 +91,12 @@ async def test_a_new_nullable_column_is_added_to_an_existing_table(database_url:
     database = Database(database_url)
     try:
         async with database.transaction() as session:
-            await session.execute(
+            await (await session.connection()).execute(
                 text("CREATE TABLE grown_table (id INTEGER PRIMARY KEY, name VARCHAR NOT NULL)")
             )
-            await session.execute(text("INSERT INTO grown_table VALUES (1, 'old')"))
+            await (await session.connection()).execute(
+                text("INSERT INTO grown_table VALUES (1, 'old')")
+            )
         await database.create_tables([GrownTable])
         await database.create_tables([GrownTable])  # again: nothing left to add
         async with database.transaction() as session:

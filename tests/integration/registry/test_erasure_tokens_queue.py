@@ -23,7 +23,7 @@ def _rows(registry: Registry, contact_id: str) -> list[str]:
     async def read() -> list[str]:
         db = registry.client.app.state.runtime.db  # type: ignore[attr-defined]
         async with db.sessions() as session:
-            result = await session.execute(
+            result = await (await session.connection()).execute(
                 text("SELECT * FROM contacts WHERE id = :id"), {"id": contact_id}
             )
             return [repr(tuple(row)) for row in result.all()]
