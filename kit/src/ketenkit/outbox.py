@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from faststream.kafka import KafkaBroker
 from prometheus_client import Counter
-from sqlalchemy import JSON, Column, LargeBinary, delete, insert
+from sqlalchemy import JSON, Column, LargeBinary, delete, insert, text
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -67,6 +67,10 @@ async def add_to_outbox(session: AsyncSession, messages: Iterable[Outgoing]) -> 
     return len(rows)
 
 
+#: The advisory lock id of the relay's turn (any constant; one outbox per service database).
+_TURN = 0x6B6D6F62  # "kmob"
+
+
 class OutboxRelay:
     """Publishes the outbox: at start, when notified after a commit, and every poll interval."""
 
@@ -97,9 +101,8 @@ class OutboxRelay:
     async def publish_batch(self) -> int:
         """Publish and delete up to one batch of rows; return how many."""
         async with self._db.transaction() as session:
+            await self._take_turn(session)
             query = select(OutboxRow).order_by(col(OutboxRow.id)).limit(self._batch_size)
-            if self._db.dialect == "postgresql":
-                query = query.with_for_update(skip_locked=True)
             rows = list((await session.exec(query)).all())
             if not rows:
                 return 0
@@ -110,6 +113,20 @@ class OutboxRelay:
             await session.exec(delete(OutboxRow).where(col(OutboxRow.id).in_(ids)))
         self.published += len(rows)
         return len(rows)
+
+    async def _take_turn(self, session: AsyncSession) -> None:
+        """One relay at a time per database, held until this transaction ends.
+
+        Relays of several instances publishing neighbouring batches at once would let one key's
+        events reach a topic out of commit order, and compaction would then keep an older state.
+        A key's rows are committed in order (its writers lock the key's row), so publishing the
+        whole outbox in id order, one relay at a time, keeps every key in commit order.
+        """
+        connection = await session.connection()
+        if self._db.dialect == "postgresql":
+            await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _TURN})
+        else:  # SQLite: a write statement first takes the database's write lock
+            await connection.execute(text("DELETE FROM outbox WHERE 0"))
 
     async def drain(self) -> int:
         """Publish until the outbox is empty; return how many were published."""

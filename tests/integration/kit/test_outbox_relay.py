@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from pathlib import Path
 
 from faststream.kafka import KafkaBroker
@@ -60,3 +62,55 @@ async def test_relay_publishes_each_row_once_across_a_restart(
     async with db.sessions() as session:
         assert (await session.exec(select(OutboxRow))).all() == []
     await db.dispose()
+
+
+async def test_several_relays_on_one_database_keep_each_keys_commit_order(
+    kafka_bootstrap: str, unique: str, database_url: str
+) -> None:
+    """Three instances' relays drain one outbox at once while commits keep coming; for every key
+    the offsets on the topic follow the commit order (a compacted topic keeps the last)."""
+    await create_topics(kafka_bootstrap, name_prefix=unique)
+    topic = unique + "monitoring.records.v1"
+    db = Database(database_url)
+    await db.create_tables([OutboxRow, ProcessedEvent])
+    keys = [f"k-{k}" for k in range(12)]
+    commits = 40
+
+    def version(key: str, n: int) -> Outgoing:
+        envelope = Envelope(
+            id=f"{key}-{n}",
+            source="urn:nld:ketenmonitor:linkage",
+            type="nl.ketenmonitor.monitoring.record",
+            subject=key,
+            data={"n": n},
+        )
+        return Outgoing.event(topic, envelope, key=key)
+
+    async def write() -> None:
+        for n in range(commits):  # each commit a new version of every key, in commit order n
+            async with db.transaction() as session:
+                await add_to_outbox(session, [version(key, n) for key in keys])
+            await asyncio.sleep(0)
+
+    brokers = [KafkaBroker(kafka_bootstrap) for _ in range(3)]
+    for broker in brokers:
+        await broker.start()
+    relays = [OutboxRelay(db, broker, batch_size=7, poll_seconds=0.01) for broker in brokers]
+    try:
+        for relay in relays:
+            relay.start()
+        await write()
+        await asyncio.gather(*(relay.drain() for relay in relays))
+    finally:
+        for relay in relays:
+            await relay.stop()
+        for broker in brokers:
+            await broker.stop()
+        await db.dispose()
+    records = await read_topic(kafka_bootstrap, topic, count=len(keys) * commits)
+    order: dict[bytes, list[int]] = {}
+    for record in sorted(records, key=lambda r: (r.partition, r.offset)):
+        order.setdefault(record.key, []).append(int(json.loads(record.value)["n"]))
+    for key, seen in order.items():
+        assert seen == sorted(seen), f"{key!r} published out of commit order: {seen}"
+        assert len(seen) == commits
