@@ -143,6 +143,22 @@ def test_idempotency_key_returns_the_same_delivery(ingest: Ingest) -> None:
         "/v1/deliveries", params={"municipality": "GM0344"}, headers=ingest.auth(token)
     )
     assert len(listed.json()) == 1
+    # The same key with another body is a mistake, never the old delivery.
+    other = ingest.client.post(
+        "/v1/deliveries", params=params, content=rows(PERSONS[1]), headers=headers
+    )
+    assert other.status_code == 422
+    assert other.json()["code"] == "idempotency_key_reused"
+    assert other.json()["errors"][0]["loc"] == ["header", "idempotency-key"]
+    # The key belongs to one municipality's quarter: another quarter is another delivery.
+    q3 = ingest.client.post(
+        "/v1/deliveries",
+        params={**params, "quarter": "2025-Q3"},
+        content=rows(PERSONS[1]),
+        headers=headers,
+    )
+    assert q3.status_code == 202, q3.text
+    assert q3.json()["delivery_id"] != first.json()["delivery_id"]
 
 
 def test_file_level_problems_reject_the_delivery(ingest: Ingest) -> None:

@@ -67,11 +67,13 @@ async def get_delivery(session: AsyncSession, *, delivery_id: str) -> DeliveryRo
 
 
 async def delivery_by_idempotency_key(
-    session: AsyncSession, *, municipality: str, key: str
+    session: AsyncSession, *, municipality: str, quarter: str, key: str
 ) -> DeliveryRow | None:
     result = await session.exec(
         select(DeliveryRow).where(
-            DeliveryRow.municipality == municipality, DeliveryRow.idempotency_key == key
+            DeliveryRow.municipality == municipality,
+            DeliveryRow.quarter == quarter,
+            DeliveryRow.idempotency_key == key,
         )
     )
     return result.first()

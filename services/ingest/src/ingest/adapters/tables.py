@@ -26,7 +26,10 @@ class DeliveryRow(SQLModel, table=True):
 
     __tablename__ = "deliveries"
     __table_args__ = (
-        UniqueConstraint("municipality", "idempotency_key", name="uq_delivery_idempotency"),
+        # The key is the client's, scoped to one municipality's quarter (SPEC section 11).
+        UniqueConstraint(
+            "municipality", "quarter", "idempotency_key", name="uq_delivery_idempotency_quarter"
+        ),
         # Two releases of one quarter racing each other cannot both get the same sequence.
         UniqueConstraint("municipality", "quarter", "release_sequence", name="uq_release_sequence"),
     )
@@ -39,6 +42,7 @@ class DeliveryRow(SQLModel, table=True):
     contact_id: str = Field(max_length=64)
     idempotency_key: str | None = Field(default=None, max_length=200)
     content_type: str | None = Field(default=None, max_length=100)
+    body_sha256: str | None = Field(default=None, max_length=64, description="Of the upload.")
     rows: int = 0
     valid: int = 0
     invalid: int = 0

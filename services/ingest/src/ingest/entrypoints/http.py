@@ -1,6 +1,7 @@
 """Ingest's HTTP API (SPEC section 7): parse, call the service, map its errors."""
 
 import csv
+import hashlib
 import io
 import json
 import tempfile
@@ -99,8 +100,10 @@ def build_router(deliveries: Deliveries, *, max_upload_bytes: int) -> APIRouter:
         deliveries.check_upload(caller=who, municipality=municipality, quarter=quarter)
         with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
             size = 0
+            digest = hashlib.sha256()  # binds an Idempotency-Key to this body
             async for chunk in request.stream():
                 size += len(chunk)
+                digest.update(chunk)
                 if size > max_upload_bytes:
                     raise UploadInvalid(
                         413,
@@ -121,6 +124,7 @@ def build_router(deliveries: Deliveries, *, max_upload_bytes: int) -> APIRouter:
                 content_type=kind,
                 body=spool,
                 body_size=size,
+                body_sha256=digest.hexdigest(),
                 idempotency_key=idempotency_key,
                 nil_return=nil_return,
             )
@@ -259,7 +263,7 @@ def _problem(exc: IngestError) -> JSONResponse:
     if isinstance(exc, UploadInvalid):
         where = (
             "header"
-            if exc.field == "content-type"
+            if exc.field in {"content-type", "idempotency-key"}
             else ("body" if exc.field == "body" else "query")
         )
         return problem_response(

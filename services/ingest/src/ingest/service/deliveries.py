@@ -130,6 +130,7 @@ class Deliveries:
         content_type: str,
         body: IO[bytes],
         body_size: int,
+        body_sha256: str,
         idempotency_key: str | None,
         nil_return: bool,
     ) -> DeliveryRow:
@@ -138,10 +139,10 @@ class Deliveries:
         if idempotency_key:
             async with self.db.sessions() as session:
                 existing = await store.delivery_by_idempotency_key(
-                    session, municipality=municipality, key=idempotency_key
+                    session, municipality=municipality, quarter=str(period), key=idempotency_key
                 )
             if existing is not None:
-                return existing
+                return _same_upload(existing, body_sha256)
         if nil_return and body_size:
             raise UploadInvalid(
                 422, "nil_return", "field_invalid", "a nil return has an empty body"
@@ -155,6 +156,7 @@ class Deliveries:
             contact_id=contact.contact_id,
             idempotency_key=idempotency_key,
             content_type=content_type or None,
+            body_sha256=body_sha256,
             received_at=self.now(),
         )
         try:
@@ -162,14 +164,17 @@ class Deliveries:
                 session.add(delivery)
                 await session.flush()
                 await self._emit(session, delivery, "received")
-        except IntegrityError:
+        except IntegrityError:  # the same key at the same moment: the other upload won
             async with self.db.sessions() as session:
                 existing = await store.delivery_by_idempotency_key(
-                    session, municipality=municipality, key=idempotency_key or ""
+                    session,
+                    municipality=municipality,
+                    quarter=str(period),
+                    key=idempotency_key or "",
                 )
             if existing is None:
                 raise
-            return existing
+            return _same_upload(existing, body_sha256)
         self.metrics.deliveries.labels("received").inc()
         if nil_return:
             return await self._release(
@@ -486,6 +491,19 @@ class Deliveries:
             label = str(figures.latest)
             m.latest_quarter_overdue.labels(label).set(figures.latest_overdue)
             m.latest_quarter_days_past_due.labels(label).set(figures.latest_days_past_due)
+
+
+def _same_upload(existing: DeliveryRow, body_sha256: str) -> DeliveryRow:
+    """The delivery an Idempotency-Key already made, if this is the same body again."""
+    if existing.body_sha256 is not None and existing.body_sha256 != body_sha256:
+        raise UploadInvalid(
+            422,
+            "idempotency-key",
+            "idempotency_key_reused",
+            "this Idempotency-Key was used for another file of this municipality and quarter; "
+            "send a new file with a new key",
+        )
+    return existing
 
 
 def _copy(source: DeliveryRow, target: DeliveryRow) -> None:
