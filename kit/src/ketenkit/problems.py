@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from contracts.privacy import mask_text
@@ -32,7 +32,10 @@ class FieldError(BaseModel):
 
 
 class ProblemDetail(BaseModel):
-    """An RFC 9457 problem; ``errors`` lists field-level problems."""
+    """An RFC 9457 problem; ``errors`` lists field-level problems. Extension members (figures a
+    client acts on, e.g. ``retractions``) are allowed, as the RFC allows them."""
+
+    model_config = ConfigDict(extra="allow")
 
     type: str = Field(default="about:blank")
     title: str = Field(examples=["Request is invalid"])

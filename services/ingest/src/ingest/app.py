@@ -91,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics=metrics,
         topics=Topics(deliveries=t("ingest.deliveries.v1"), records=t("records.municipal.v1")),
         admin_token=settings.admin_token.get_secret_value(),
+        retraction_share=settings.retraction_confirm_share,
     )
     refresher: list[asyncio.Task[None]] = []
 

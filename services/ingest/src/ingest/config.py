@@ -25,6 +25,13 @@ class Settings(ServiceSettings):
         description="The old key's fingerprint, to acknowledge a deliberate change of key.",
     )
     max_upload_bytes: int = Field(default=512 * 1024 * 1024, ge=1024)
+    retraction_confirm_share: float = Field(
+        default=0.10,
+        ge=0,
+        le=1,
+        description="A release retracting 10+ persons and more than this share of the release "
+        "in force needs confirm_retractions=true.",
+    )
     overdue_refresh_seconds: float = Field(default=300.0, gt=0)
 
     @model_validator(mode="after")

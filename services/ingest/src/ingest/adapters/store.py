@@ -235,6 +235,25 @@ async def retracted_pseudonyms(
     return sorted(set((await session.exec(query)).all()))
 
 
+async def count_persons(session: AsyncSession, *, delivery_id: str) -> int:
+    result = await session.exec(
+        select(func.count()).where(DeliveryRecordRow.delivery_id == delivery_id)
+    )
+    return int(result.one())
+
+
+async def count_retracted(session: AsyncSession, *, previous_id: str, current_id: str) -> int:
+    """How many persons of the previous release the current delivery no longer holds."""
+    current = select(DeliveryRecordRow.pseudonym).where(DeliveryRecordRow.delivery_id == current_id)
+    result = await session.exec(
+        select(func.count(func.distinct(DeliveryRecordRow.pseudonym))).where(
+            DeliveryRecordRow.delivery_id == previous_id,
+            col(DeliveryRecordRow.pseudonym).not_in(current),
+        )
+    )
+    return int(result.one())
+
+
 async def mark_superseded(session: AsyncSession, *, delivery_id: str, by: str) -> None:
     await session.exec(
         update(DeliveryRow)

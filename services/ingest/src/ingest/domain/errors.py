@@ -24,11 +24,12 @@ class QuarterNotEnded(IngestError):
 
 
 class ReleaseRefused(IngestError):
-    """A delivery cannot be released now (HTTP 409); ``code`` says why."""
+    """A delivery cannot be released now (HTTP 409); ``code`` says why, ``members`` the figures."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, **members: int) -> None:
         super().__init__(message)
         self.code = code
+        self.members = members
 
 
 class UploadInvalid(IngestError):

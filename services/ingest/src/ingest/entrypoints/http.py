@@ -30,6 +30,7 @@ from ingest.entrypoints.schemas import (
     DeliveryOut,
     OverdueItem,
     OverdueOut,
+    PreviewOut,
     ReportOut,
 )
 from ingest.service.deliveries import Deliveries
@@ -88,6 +89,9 @@ def build_router(deliveries: Deliveries, *, max_upload_bytes: int) -> APIRouter:
         quarter: QuarterParam,
         nil_return: bool = False,
         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+        confirm_retractions: Annotated[
+            bool, Query(description="A nil return after a release in force retracts everyone.")
+        ] = False,
     ) -> DeliveryOut:
         content_type = request.headers.get("content-type", "")
         kind = media_type(content_type)
@@ -127,6 +131,7 @@ def build_router(deliveries: Deliveries, *, max_upload_bytes: int) -> APIRouter:
                 body_sha256=digest.hexdigest(),
                 idempotency_key=idempotency_key,
                 nil_return=nil_return,
+                confirm_retractions=confirm_retractions,
             )
         return DeliveryOut.of(delivery)
 
@@ -191,12 +196,33 @@ def build_router(deliveries: Deliveries, *, max_upload_bytes: int) -> APIRouter:
         summary="Release (vrijgeven) to CBS; a later release supersedes the earlier one",
     )
     async def release(
-        delivery_id: DeliveryId, who: Who, accept_partial: bool = False
+        delivery_id: DeliveryId,
+        who: Who,
+        accept_partial: bool = False,
+        confirm_retractions: Annotated[
+            bool,
+            Query(description="Release although it retracts many persons of the release in force."),
+        ] = False,
     ) -> DeliveryOut:
         delivery = await deliveries.release(
-            caller=who, delivery_id=delivery_id, accept_partial=accept_partial
+            caller=who,
+            delivery_id=delivery_id,
+            accept_partial=accept_partial,
+            confirm_retractions=confirm_retractions,
         )
         return DeliveryOut.of(delivery)
+
+    @router.get(
+        "/{delivery_id}/preview",
+        summary="What a release would do now: rows published, persons retracted",
+    )
+    async def preview(delivery_id: DeliveryId, who: Who) -> PreviewOut:
+        figures = await deliveries.preview(caller=who, delivery_id=delivery_id)
+        return PreviewOut(
+            publish=figures.publish,
+            retractions=figures.retractions,
+            previous_persons=figures.previous_persons,
+        )
 
     return router
 
@@ -258,7 +284,15 @@ def _problem(exc: IngestError) -> JSONResponse:
         )
     if isinstance(exc, ReleaseRefused):
         return problem_response(
-            ProblemDetail(title="Release refused", status=409, code=exc.code, detail=str(exc))
+            ProblemDetail.model_validate(
+                {
+                    "title": "Release refused",
+                    "status": 409,
+                    "code": exc.code,
+                    "detail": str(exc),
+                    **exc.members,  # e.g. retractions, previous_persons
+                }
+            )
         )
     if isinstance(exc, UploadInvalid):
         where = (

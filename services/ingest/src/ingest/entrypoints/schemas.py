@@ -159,3 +159,11 @@ class OverdueOut(BaseModel):
     as_of: date
     count: int
     items: list[OverdueItem]
+
+
+class PreviewOut(BaseModel):
+    """What releasing a delivery would do now (SPEC section 11)."""
+
+    publish: int = Field(description="Rows that would go to records.municipal.v1.")
+    retractions: int = Field(description="Persons of the release in force it no longer holds.")
+    previous_persons: int = Field(description="Persons of the release in force (0: none).")

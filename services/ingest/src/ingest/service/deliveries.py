@@ -39,6 +39,7 @@ from ingest.domain.errors import (
     UploadInvalid,
 )
 from ingest.domain.overdue import Overdue, overdue_figures, overdue_pairs
+from ingest.domain.plausibility import Preview
 from ingest.domain.rows import CheckedRow, RowError, RowValidator, unknown_columns
 from ingest.metrics import IngestMetrics
 from ingest.service.events import delivery_event, record_event, retraction_event
@@ -67,6 +68,7 @@ class Deliveries:
         topics: Topics,
         metrics: IngestMetrics,
         admin_token: str,
+        retraction_share: float = 0.10,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         today: Callable[[], date] = date.today,
     ) -> None:
@@ -76,6 +78,7 @@ class Deliveries:
         self.topics = topics
         self.metrics = metrics
         self._admin_token = admin_token.encode()
+        self.retraction_share = retraction_share
         self.now = now
         self.today = today
 
@@ -133,6 +136,7 @@ class Deliveries:
         body_sha256: str,
         idempotency_key: str | None,
         nil_return: bool,
+        confirm_retractions: bool = False,
     ) -> DeliveryRow:
         contact = require_contact_for(caller, municipality)
         period = self._quarter(quarter, municipality)
@@ -147,6 +151,16 @@ class Deliveries:
             raise UploadInvalid(
                 422, "nil_return", "field_invalid", "a nil return has an empty body"
             )
+        if nil_return and not confirm_retractions:
+            # A nil return is released at once: after a release in force it retracts everyone.
+            async with self.db.sessions() as session:
+                previous = await store.current_release(
+                    session, municipality=municipality, quarter=str(period)
+                )
+                persons = (
+                    await store.count_persons(session, delivery_id=previous.id) if previous else 0
+                )
+            self._confirm(Preview(publish=0, retractions=persons, previous_persons=persons))
         delivery = DeliveryRow(
             id=str(uuid.uuid4()),
             municipality=municipality,
@@ -178,7 +192,7 @@ class Deliveries:
         self.metrics.deliveries.labels("received").inc()
         if nil_return:
             return await self._release(
-                delivery.id, accept_partial=True, nil=True, by=contact.contact_id
+                delivery.id, accept_partial=True, nil=True, by=contact.contact_id, confirmed=True
             )
         await self._validate(delivery, period, content_type, body, body_size)
         self.relay.notify()
@@ -253,6 +267,14 @@ class Deliveries:
                 await self._add_warnings(session, delivery, reader.header)
             row = await store.get_delivery(session, delivery_id=delivery.id)
             assert row is not None
+            row.valid = counts["valid"]
+            plausible = (await self._preview(session, row)).warnings(self.retraction_share)
+            await store.add_errors(
+                session,
+                delivery_id=delivery.id,
+                errors=[(w.row, w.field, w.code, w.message, w.severity) for w in plausible],
+            )
+            delivery.warnings += len(plausible)
             row.status = "validated"
             row.rows, row.valid, row.invalid, row.errors = (
                 counts["rows"],
@@ -302,8 +324,44 @@ class Deliveries:
 
     # -- vrijgeven ------------------------------------------------------------------------------
 
+    async def _preview(self, session: AsyncSession, delivery: DeliveryRow) -> Preview:
+        previous = await store.current_release(
+            session, municipality=delivery.municipality, quarter=delivery.quarter
+        )
+        if previous is None or previous.id == delivery.id:
+            return Preview(publish=delivery.valid, retractions=0, previous_persons=0)
+        return Preview(
+            publish=delivery.valid,
+            retractions=await store.count_retracted(
+                session, previous_id=previous.id, current_id=delivery.id
+            ),
+            previous_persons=await store.count_persons(session, delivery_id=previous.id),
+        )
+
+    async def preview(self, *, caller: Caller, delivery_id: str) -> Preview:
+        """What releasing the delivery would do now (after the access check)."""
+        delivery = await self.get(caller=caller, delivery_id=delivery_id)
+        async with self.db.sessions() as session:
+            return await self._preview(session, delivery)
+
+    def _confirm(self, preview: Preview) -> None:
+        if preview.needs_confirmation(self.retraction_share):
+            raise ReleaseRefused(
+                "confirm_retractions",
+                f"releasing this would retract {preview.retractions} of the "
+                f"{preview.previous_persons} persons of the release in force; check the file, "
+                "or release with confirm_retractions=true",
+                retractions=preview.retractions,
+                previous_persons=preview.previous_persons,
+            )
+
     async def release(
-        self, *, caller: Caller, delivery_id: str, accept_partial: bool
+        self,
+        *,
+        caller: Caller,
+        delivery_id: str,
+        accept_partial: bool,
+        confirm_retractions: bool = False,
     ) -> DeliveryRow:
         async with self.db.sessions() as session:
             delivery = await store.get_delivery(session, delivery_id=delivery_id)
@@ -314,7 +372,11 @@ class Deliveries:
         contact = require_contact_for(caller, delivery.municipality)
         try:
             return await self._release(
-                delivery_id, accept_partial=accept_partial, nil=False, by=contact.contact_id
+                delivery_id,
+                accept_partial=accept_partial,
+                nil=False,
+                by=contact.contact_id,
+                confirmed=confirm_retractions,
             )
         except IntegrityError:
             raise ReleaseRefused(
@@ -324,7 +386,7 @@ class Deliveries:
             ) from None
 
     async def _release(
-        self, delivery_id: str, *, accept_partial: bool, nil: bool, by: str
+        self, delivery_id: str, *, accept_partial: bool, nil: bool, by: str, confirmed: bool
     ) -> DeliveryRow:
         now = self.now()
         async with self.db.transaction() as session:
@@ -346,6 +408,8 @@ class Deliveries:
                 )
             if not nil and not delivery.valid:
                 raise ReleaseRefused("nothing_to_release", "no row of this delivery is valid")
+            if not confirmed:
+                self._confirm(await self._preview(session, delivery))
             previous = await store.current_release(
                 session, municipality=delivery.municipality, quarter=delivery.quarter
             )
