@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -174,3 +175,23 @@ def await_records(bootstrap: str, topic: str, count: int) -> list:  # type: igno
     import asyncio
 
     return asyncio.run(read_topic(bootstrap, topic, count=count))
+
+
+def test_two_approvals_of_primaries_at_the_same_moment_give_one_200_and_one_409(
+    registry: Registry,
+) -> None:
+    codes = ["GM0014", "GM0034", "GM0037", "GM0047", "GM0050", "GM0059", "GM0060", "GM0072"]
+    pairs = [
+        tuple(registry.register(code, approve=False, name=f"P {code} {n}")[0] for n in (1, 2))
+        for code in codes
+    ]
+
+    def approve(contact_id: str) -> int:
+        url = f"/v1/contacts/{contact_id}/approve"
+        return int(registry.client.post(url, headers=registry.admin()).status_code)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = [sorted(pool.map(approve, pair)) for pair in pairs]
+    assert outcomes == [[200, 409]] * len(codes), outcomes
+    coverage = registry.client.get("/v1/coverage", headers=registry.admin()).json()
+    assert not set(codes) & set(coverage["without_active_primary"])

@@ -6,11 +6,13 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from datetime import UTC, datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from registry.adapters.tables import ContactMunicipalityRow, ContactRow
 from registry.domain.contact import Berichtgever, Contact
+from registry.domain.errors import PrimaryConflict
 
 #: The stored status of an erased contact: a row with ids only, invisible to every read.
 ERASED = "erased"
@@ -159,7 +161,14 @@ class SqlContactRepository(ContactRepository):
                     contact_id=contact.id, code=code, role=contact.role, status=contact.status
                 )
             )
-        await self.session.flush()
+        try:
+            await self.session.flush()
+        except IntegrityError as exc:
+            # Another approval of a primary got there first (the check before ran in a
+            # transaction that could not see it): the partial unique index decides.
+            if contact.is_active_primary:
+                raise PrimaryConflict(list(contact.municipality_codes)) from exc
+            raise
 
     async def erase(self, contact_id: str) -> None:
         row = await self.session.get(ContactRow, contact_id)
