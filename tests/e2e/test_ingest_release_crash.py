@@ -23,7 +23,7 @@ import pytest
 
 from contracts import create_topics
 from ketenkit.local_kafka import free_port
-from ketentools.demo import QUARTER, call, csv_for, demo_people, register_contact
+from ketentools.demo import QUARTER, call, csv_for, demo_people, register_contact, validated
 from tests.helpers import eventually_sync, read_topic, start_service, topic_size
 
 MUNICIPALITY = "GM0344"
@@ -72,6 +72,7 @@ def test_kill_9_ingest_mid_release_publishes_every_row_once(
             "text/csv",
             timeout=120,
         )
+        delivery = validated(urls["ingest"], delivery, token)
         assert delivery["status"] == "validated"
         valid = int(delivery["counts"]["valid"])
         assert valid > 1000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
@@ -24,6 +25,7 @@ from ketenkit.dedup import ProcessedEvent
 from ketenkit.health import health_router
 from ketenkit.lag import ConsumerLagMonitor
 from ketenkit.limits import BodySizeLimit
+from ketenkit.loops import Job, run_every
 from ketenkit.outbox import OutboxRelay, OutboxRow
 from ketenkit.problems import install_problem_handlers
 from ketenkit.settings import ServiceSettings
@@ -48,6 +50,7 @@ class ServiceRuntime:
     before_consuming: list[Hook] = field(default_factory=list)
     on_start: list[Hook] = field(default_factory=list)
     on_stop: list[Hook] = field(default_factory=list)
+    background: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
     def create(
@@ -105,6 +108,15 @@ class ServiceRuntime:
             tables=[*tables, ProcessedEvent, OutboxRow],
         )
 
+    def every(self, seconds: float, job: Job, *, name: str, first_delay: float = 0.0) -> None:
+        """Run ``job`` every ``seconds`` while the service runs (failures logged, see loops)."""
+
+        async def start() -> None:
+            loop = run_every(seconds, job, name=name, first_delay=first_delay)
+            self.background.append(asyncio.create_task(loop, name=name))
+
+        self.on_start.append(start)
+
     async def start(self) -> None:
         """Tables, checks, topics, broker; then drain what a previous run left in the outbox."""
         await self.db.create_tables(self.tables)
@@ -125,6 +137,10 @@ class ServiceRuntime:
 
     async def stop(self) -> None:
         """Stop consuming first (in-flight batches finish and commit), then flush the outbox."""
+        for task in self.background:
+            task.cancel()
+        await asyncio.gather(*self.background, return_exceptions=True)
+        self.background.clear()
         for hook in reversed(self.on_stop):
             await hook()
         await self.lag.stop()

@@ -148,3 +148,13 @@ def test_unknown_columns_are_warnings() -> None:
         "column_unknown",
         "warning",
     )
+
+
+def test_the_cache_of_gemeentecode_values_is_bounded() -> None:
+    from ingest.domain.rows import CODE_CACHE_SIZE
+
+    checker = validator()
+    for n in range(3 * CODE_CACHE_SIZE):
+        checker.check(n + 1, {**GOOD, "gemeentecode": f"junk-{n}"})
+    assert len(checker._code_cache) <= CODE_CACHE_SIZE
+    assert ("gemeentecode", "municipality_unknown") in codes({**GOOD, "gemeentecode": "junk-1"})

@@ -33,7 +33,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from contracts import Envelope, Pseudonymiser, Topic, create_topics, to_kafka
 from ketenkit.local_kafka import LocalKafka, free_port
-from ketentools.demo import call, until
+from ketentools.demo import call, until, validated
 from ketentools.population import COHORTS, Person, generate
 from ketentools.simulate import HEADER, LAST_QUARTER, row
 
@@ -527,6 +527,7 @@ def national_year(bootstrap: str, people: list[Person], folder: Path) -> dict[st
             ).encode()
             url = f"{base}/v1/deliveries?municipality={code}&quarter={LAST_QUARTER}"
             delivery = call("POST", url, tokens[code], body, "text/csv", timeout=600)
+            delivery = validated(base, delivery, tokens[code], timeout=1800)
             release = f"{base}/v1/deliveries/{delivery['delivery_id']}/release?accept_partial=true"
             call("POST", release, tokens[code], b"", timeout=600)
         complete = sum(1 for p in people if not p.withdrawn)
@@ -602,15 +603,19 @@ def large_delivery(bootstrap: str, folder: Path, megabytes: float) -> dict[str, 
         )
         response = connection.getresponse()
         answer = json.loads(response.read())
+        answered = time.monotonic() - started
+        if response.status >= 300:
+            done.set()
+            raise SystemExit(f"bench: the large delivery was refused: {answer}")
+        answer = validated(base, answer, token, timeout=3600)  # validation goes on after
         seconds = time.monotonic() - started
         done.set()
         sampler.join()
-        if response.status >= 300:
-            raise SystemExit(f"bench: the large delivery was refused: {answer}")
         return {
             "megabytes": megabytes,
             "rows": answer["counts"]["rows"],
             "valid": answer["counts"]["valid"],
+            "answered_after_seconds": round(answered, 1),
             "seconds": round(seconds, 1),
             "ingest_rss_growth_mb": round(peak - baseline),
         }

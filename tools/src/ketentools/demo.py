@@ -195,6 +195,18 @@ async def _publish(
             await publish_all(broker, mine)
 
 
+def validated(ingest: str, delivery: dict[str, Any], token: str, timeout: float = 600) -> Any:
+    """The delivery once its validation ended (an upload may answer while still `received`)."""
+    url = f"{ingest}/v1/deliveries/{delivery['delivery_id']}"
+    deadline = time.monotonic() + timeout
+    while delivery["status"] == "received":
+        if time.monotonic() > deadline:
+            raise SystemExit(f"delivery {delivery['delivery_id']} still received after {timeout}s")
+        time.sleep(0.1)
+        delivery = call("GET", url, token)
+    return delivery
+
+
 def register_contact(
     urls: dict[str, str], admin_token: str, code: str, *, role: str, label: str
 ) -> str:
@@ -252,6 +264,7 @@ def load_demo(
             csv_for(mine),
             "text/csv",
         )
+        delivery = validated(urls["ingest"], delivery, token)
         call(
             "POST", f"{urls['ingest']}/v1/deliveries/{delivery['delivery_id']}/release", token, b""
         )

@@ -28,7 +28,7 @@ from aiokafka import AIOKafkaProducer
 
 from contracts import Envelope, Quarter, to_kafka
 from contracts.reference import current_code, province
-from ketentools.demo import call, register_contact, until
+from ketentools.demo import call, register_contact, until, validated
 from ketentools.population import Person, generate
 
 LAST_QUARTER = Quarter(2026, 3)  # the newest quarter every municipality has had to deliver
@@ -310,6 +310,7 @@ def drive(
             payload,
             "text/csv",
         )
+        delivery = validated(ingest, delivery, tokens[code])
         call(
             "POST",
             f"{ingest}/v1/deliveries/{delivery['delivery_id']}/release?accept_partial=true",

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
@@ -92,26 +89,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         topics=Topics(deliveries=t("ingest.deliveries.v1"), records=t("records.municipal.v1")),
         admin_token=settings.admin_token.get_secret_value(),
         retraction_share=settings.retraction_confirm_share,
+        max_line=settings.max_line_length,
+        validation_wait_seconds=settings.validation_wait_seconds,
+        stalled_after_seconds=settings.stalled_validation_seconds,
     )
-    refresher: list[asyncio.Task[None]] = []
-
-    async def keep_overdue_fresh() -> None:
-        while True:
-            with contextlib.suppress(Exception):
-                await deliveries.refresh_overdue()
-            await asyncio.sleep(settings.overdue_refresh_seconds)
-
-    async def start_refresher() -> None:
-        refresher.append(asyncio.create_task(keep_overdue_fresh(), name="overdue-metric"))
-
-    async def stop_refresher() -> None:
-        for task in refresher:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    runtime.on_start.append(start_refresher)
-    runtime.on_stop.append(stop_refresher)
+    runtime.every(settings.overdue_refresh_seconds, deliveries.refresh_overdue, name="overdue")
+    runtime.every(
+        min(60.0, settings.stalled_validation_seconds / 2),
+        deliveries.reject_stalled,
+        name="stalled-validations",
+    )
+    runtime.on_stop.append(deliveries.stop)
     app = create_http_app(
         runtime,
         title=TITLE,

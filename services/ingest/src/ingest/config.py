@@ -25,6 +25,22 @@ class Settings(ServiceSettings):
         description="The old key's fingerprint, to acknowledge a deliberate change of key.",
     )
     max_upload_bytes: int = Field(default=512 * 1024 * 1024, ge=1024)
+    max_line_length: int = Field(
+        default=1024 * 1024,
+        ge=1024 * 1024,
+        description="The longest line of a delivery file (characters); longer: encoding_invalid.",
+    )
+    validation_wait_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        description="How long an upload waits for its validation before answering `received`.",
+    )
+    stalled_validation_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        description="A received delivery without validation progress this long is rejected "
+        "(processing_failed): its validation stopped with a restart or crash.",
+    )
     retraction_confirm_share: float = Field(
         default=0.10,
         ge=0,

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
@@ -19,7 +15,6 @@ from linkage.metrics import LinkageMetrics
 from linkage.service.linking import Linker
 from linkage.service.pending import refresh_pending_metrics
 
-logger = logging.getLogger(__name__)
 TITLE = "Ketenmonitor linkage"
 DESCRIPTION = "Joins municipal, COA and DUO records per person; serves the monitor figures."
 
@@ -40,36 +35,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     linker = Linker(db=runtime.db, relay=runtime.relay, topic=topic, metrics=metrics)
     register_subscribers(runtime, linker)
-    tasks: list[asyncio.Task[None]] = []
 
-    async def keep_pending_fresh() -> None:
-        while True:
-            with contextlib.suppress(Exception):
-                await refresh_pending_metrics(
-                    runtime.db, metrics, grace_days=settings.pending_grace_days
-                )
-            await asyncio.sleep(settings.pending_refresh_seconds)
+    async def refresh_pending() -> None:
+        await refresh_pending_metrics(runtime.db, metrics, grace_days=settings.pending_grace_days)
 
-    async def sweep_deadlines() -> None:
-        while True:
-            try:
-                await linker.sweep_deadlines()
-            except Exception:  # the database may be away: the next sweep tries again
-                logger.warning("pip_deadline_sweep_failed", exc_info=True)
-            await asyncio.sleep(settings.deadline_sweep_seconds)
-
-    async def start() -> None:
-        tasks.append(asyncio.create_task(keep_pending_fresh(), name="pending-metrics"))
-        tasks.append(asyncio.create_task(sweep_deadlines(), name="pip-deadline-sweep"))
-
-    async def stop() -> None:
-        for task in tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    runtime.on_start.append(start)
-    runtime.on_stop.append(stop)
+    runtime.every(settings.pending_refresh_seconds, refresh_pending, name="pending-metrics")
+    runtime.every(
+        settings.deadline_sweep_seconds, linker.sweep_deadlines, name="pip-deadline-sweep"
+    )
     assert settings.admin_token is not None
     reader = settings.reader_token
     router = build_router(

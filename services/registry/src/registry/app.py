@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 from collections.abc import Callable
 from datetime import date
 
@@ -21,7 +18,6 @@ from registry.metrics import RegistryMetrics
 from registry.service import queries
 from registry.service.unit_of_work import SqlUnitOfWork
 
-logger = logging.getLogger(__name__)
 TITLE = "Ketenmonitor registry"
 DESCRIPTION = "The register of each municipality's contact person for civic integration data."
 
@@ -57,31 +53,16 @@ def create_app(
     async def refresh_on_a_new_day() -> None:
         # Municipalities come and go at midnight (mergers on 1 January): the gauge follows
         # without a restart or a change to the register.
-        while True:
-            await asyncio.sleep(settings.metrics_refresh_seconds)
-            if shown and shown[0] == today():
-                continue
-            try:
-                await refresh_metrics()
-            except Exception as exc:  # a database away now and then: the next tick tries again
-                logger.warning(
-                    "metrics_refresh_failed", extra={"error": type(exc).__name__}, exc_info=exc
-                )
-
-    tasks: list[asyncio.Task[None]] = []
-
-    async def start_refresher() -> None:
-        tasks.append(asyncio.create_task(refresh_on_a_new_day(), name="registry-metrics"))
-
-    async def stop_refresher() -> None:
-        for task in tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        if not shown or shown[0] != today():
+            await refresh_metrics()
 
     runtime.on_start.append(refresh_metrics)
-    runtime.on_start.append(start_refresher)
-    runtime.on_stop.append(stop_refresher)
+    runtime.every(
+        settings.metrics_refresh_seconds,
+        refresh_on_a_new_day,
+        name="coverage-on-a-new-day",
+        first_delay=settings.metrics_refresh_seconds,
+    )
     assert (
         settings.admin_token is not None
     )  # settings make one up in dev, require one in production

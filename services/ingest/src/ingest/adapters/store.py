@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
 
 from sqlalchemy import delete, func, insert, update
 from sqlmodel import col, select
@@ -252,6 +253,26 @@ async def count_retracted(session: AsyncSession, *, previous_id: str, current_id
         )
     )
     return int(result.one())
+
+
+async def mark_progress(session: AsyncSession, *, delivery_id: str, at: datetime) -> None:
+    """A validation is alive: it committed another batch."""
+    await session.exec(
+        update(DeliveryRow).where(col(DeliveryRow.id) == delivery_id).values(progress_at=at)
+    )
+
+
+async def stalled_deliveries(session: AsyncSession, *, before: datetime) -> Sequence[DeliveryRow]:
+    """Received deliveries whose validation has shown no progress since ``before``."""
+    moment = func.coalesce(col(DeliveryRow.progress_at), col(DeliveryRow.received_at))
+    result = await session.exec(
+        select(DeliveryRow).where(
+            DeliveryRow.status == "received",
+            col(DeliveryRow.nil_return).is_(False),
+            moment < before,
+        )
+    )
+    return result.all()
 
 
 async def mark_superseded(session: AsyncSession, *, delivery_id: str, by: str) -> None:

@@ -53,6 +53,11 @@ class DeliveryRow(SQLModel, table=True):
     received_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     released_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     released_by: str | None = Field(default=None, max_length=64, description="Contact id.")
+    progress_at: datetime | None = Field(
+        default=None,
+        sa_column=Column(DateTime(timezone=True)),
+        description="The validation's last committed batch (a stalled one is rejected).",
+    )
 
 
 class DeliveryErrorRow(SQLModel, table=True):

@@ -55,6 +55,8 @@ DATE_ORDER: Final = (
     ("datum_eerste_pip", "datum_laatste_pip"),
     ("ontzorgen_start", "ontzorgen_einde"),
 )
+#: Distinct gemeentecode values remembered per delivery (there are some 350 real ones).
+CODE_CACHE_SIZE: Final = 4096
 # A rule about a part of the trajectory applies to every field of that part.
 MAP_FIELDS: Final = ("map_status", "map_datum_afgerond")
 ONTZORGEN_FIELDS: Final = ("ontzorgen_start", "ontzorgen_einde")
@@ -118,7 +120,8 @@ class RowValidator:
             result = None
         else:
             result = "municipality_unknown"
-        self._code_cache[code] = result
+        if len(self._code_cache) < CODE_CACHE_SIZE:  # a hostile file of distinct junk stays small
+            self._code_cache[code] = result
         return result
 
     def check(self, row: int, raw: dict[str, str]) -> CheckedRow:

@@ -102,7 +102,10 @@ def build_router(deliveries: Deliveries, *, max_upload_bytes: int) -> APIRouter:
             raise unsupported
         # Who, for which municipality and quarter: decided before a byte of the body is read.
         deliveries.check_upload(caller=who, municipality=municipality, quarter=quarter)
-        with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
+        # The upload goes to a spool (memory, then a temporary file); from deliveries.upload on
+        # it is that method's to close, since validation may go on after the answer.
+        spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
+        try:
             size = 0
             digest = hashlib.sha256()  # binds an Idempotency-Key to this body
             async for chunk in request.stream():
@@ -121,18 +124,21 @@ def build_router(deliveries: Deliveries, *, max_upload_bytes: int) -> APIRouter:
                 if size:  # a body must say what it is
                     raise unsupported
                 kind = "text/csv"  # nothing at all: a delivery, rejected as empty_delivery
-            delivery = await deliveries.upload(
-                caller=who,
-                municipality=municipality,
-                quarter=quarter,
-                content_type=kind,
-                body=spool,
-                body_size=size,
-                body_sha256=digest.hexdigest(),
-                idempotency_key=idempotency_key,
-                nil_return=nil_return,
-                confirm_retractions=confirm_retractions,
-            )
+        except BaseException:
+            spool.close()
+            raise
+        delivery = await deliveries.upload(
+            caller=who,
+            municipality=municipality,
+            quarter=quarter,
+            content_type=kind,
+            body=spool,
+            body_size=size,
+            body_sha256=digest.hexdigest(),
+            idempotency_key=idempotency_key,
+            nil_return=nil_return,
+            confirm_retractions=confirm_retractions,
+        )
         return DeliveryOut.of(delivery)
 
     @router.get("", summary="Deliveries (admin: all; a contact: its own municipalities)")

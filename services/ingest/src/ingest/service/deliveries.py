@@ -9,7 +9,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from itertools import islice
 from typing import IO
 
@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from contracts import Pseudonymiser, Quarter, QuarterInvalid
 from contracts.reference import is_valid
 from ingest.adapters import store
-from ingest.adapters.files import DeliveryFile, FileProblem, RowProblem
+from ingest.adapters.files import MAX_LINE_CHARS, DeliveryFile, FileProblem, RowProblem
 from ingest.adapters.tables import DeliveryErrorRow, DeliveryRow
 from ingest.domain.access import (
     Admin,
@@ -69,6 +69,9 @@ class Deliveries:
         metrics: IngestMetrics,
         admin_token: str,
         retraction_share: float = 0.10,
+        max_line: int = MAX_LINE_CHARS,
+        validation_wait_seconds: float = 2.0,
+        stalled_after_seconds: float = 120.0,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         today: Callable[[], date] = date.today,
     ) -> None:
@@ -79,6 +82,10 @@ class Deliveries:
         self.metrics = metrics
         self._admin_token = admin_token.encode()
         self.retraction_share = retraction_share
+        self.max_line = max_line
+        self.validation_wait_seconds = validation_wait_seconds
+        self.stalled_after = timedelta(seconds=stalled_after_seconds)
+        self._validations: dict[str, asyncio.Task[None]] = {}  # delivery id -> its validation
         self.now = now
         self.today = today
 
@@ -138,6 +145,107 @@ class Deliveries:
         nil_return: bool,
         confirm_retractions: bool = False,
     ) -> DeliveryRow:
+        """Store the upload and validate it; answer once validated or after a short wait.
+
+        ``body`` becomes this method's: it is closed here, or by the validation that runs on
+        after the answer (a 200 MB file does not hold the request for minutes).
+        """
+        handed_over = False
+        try:
+            delivery = await self._receive(
+                caller=caller,
+                municipality=municipality,
+                quarter=quarter,
+                content_type=content_type,
+                body_size=body_size,
+                body_sha256=body_sha256,
+                idempotency_key=idempotency_key,
+                nil_return=nil_return,
+                confirm_retractions=confirm_retractions,
+            )
+            if delivery.status != "received" or delivery.nil_return:
+                return delivery  # an idempotent repeat, or a nil return (released at once)
+            period = Quarter.parse(delivery.quarter)
+            task = asyncio.create_task(
+                self._validate_then_close(delivery, period, content_type, body, body_size),
+                name=f"validate-{delivery.id}",
+            )
+            handed_over = True
+            self._validations[delivery.id] = task
+            task.add_done_callback(lambda _: self._validations.pop(delivery.id, None))
+            await asyncio.wait({task}, timeout=self.validation_wait_seconds)
+        finally:
+            if not handed_over:
+                body.close()
+        async with self.db.sessions() as session:
+            current = await store.get_delivery(session, delivery_id=delivery.id)
+        return current or delivery
+
+    async def _validate_then_close(
+        self, delivery: DeliveryRow, period: Quarter, content_type: str, body: IO[bytes], size: int
+    ) -> None:
+        try:
+            await self._validate(delivery, period, content_type, body, size)
+        except asyncio.CancelledError:
+            raise  # shutting down: the delivery stays received; see reject_stalled
+        except Exception as exc:
+            logger.error(
+                "delivery_validation_failed",
+                extra={"delivery_id": delivery.id, "error": type(exc).__name__},
+                exc_info=exc,
+            )
+            await self._reject(
+                delivery,
+                FileProblem(
+                    "processing_failed",
+                    "the file could not be validated because of a failure on our side; "
+                    "deliver it again",
+                ),
+            )
+        finally:
+            body.close()
+            self.relay.notify()
+
+    async def reject_stalled(self) -> int:
+        """Reject deliveries whose validation stopped (a restart, a crash): never ``received``
+        for ever. A validation in progress records its progress with every batch."""
+        cutoff = self.now() - self.stalled_after
+        async with self.db.sessions() as session:
+            stalled = await store.stalled_deliveries(session, before=cutoff)
+        rejected = 0
+        for delivery in stalled:
+            if delivery.id in self._validations:
+                continue
+            if await self._reject(
+                delivery,
+                FileProblem(
+                    "processing_failed",
+                    "the validation of this file was interrupted; deliver it again",
+                ),
+            ):
+                rejected += 1
+        return rejected
+
+    async def stop(self) -> None:
+        """Cancel validations still running (their deliveries are rejected as stalled later)."""
+        tasks = list(self._validations.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _receive(
+        self,
+        *,
+        caller: Caller,
+        municipality: str,
+        quarter: str,
+        content_type: str,
+        body_size: int,
+        body_sha256: str,
+        idempotency_key: str | None,
+        nil_return: bool,
+        confirm_retractions: bool,
+    ) -> DeliveryRow:
         contact = require_contact_for(caller, municipality)
         period = self._quarter(quarter, municipality)
         if idempotency_key:
@@ -194,8 +302,6 @@ class Deliveries:
             return await self._release(
                 delivery.id, accept_partial=True, nil=True, by=contact.contact_id, confirmed=True
             )
-        await self._validate(delivery, period, content_type, body, body_size)
-        self.relay.notify()
         return delivery
 
     async def _validate(
@@ -204,7 +310,7 @@ class Deliveries:
         validator = RowValidator(
             municipality=delivery.municipality, quarter=period, pseudonymiser=self.pseudonymiser
         )
-        reader = DeliveryFile(body, content_type)
+        reader = DeliveryFile(body, content_type, max_line=self.max_line)
         rows = reader.rows()
 
         def next_batch() -> list[CheckedRow]:
@@ -246,6 +352,7 @@ class Deliveries:
                         delivery_id=delivery.id,
                         errors=[(e.row, e.field, e.code, e.message, e.severity) for e in errors],
                     )
+                    await store.mark_progress(session, delivery_id=delivery.id, at=self.now())
                 for error in errors:
                     self.metrics.validation_errors.labels("municipal", error.code).inc()
                 counts["rows"] += len(batch)
@@ -267,6 +374,8 @@ class Deliveries:
                 await self._add_warnings(session, delivery, reader.header)
             row = await store.get_delivery(session, delivery_id=delivery.id)
             assert row is not None
+            if row.status != "received":  # judged stalled meanwhile: its rejection stands
+                return
             row.valid = counts["valid"]
             plausible = (await self._preview(session, row)).warnings(self.retraction_share)
             await store.add_errors(
@@ -302,16 +411,19 @@ class Deliveries:
             errors=[(w.row, w.field[:100], w.code, w.message, w.severity) for w in warnings],
         )
 
-    async def _reject(self, delivery: DeliveryRow, problem: FileProblem) -> None:
+    async def _reject(self, delivery: DeliveryRow, problem: FileProblem) -> bool:
+        """End a received delivery as rejected with ``problem`` (row 0); False if it had ended."""
         async with self.db.transaction() as session:
+            row = await store.get_delivery(session, delivery_id=delivery.id)
+            assert row is not None
+            if row.status != "received":
+                return False
             await store.forget_rows(session, delivery_id=delivery.id)
             await store.add_errors(
                 session,
                 delivery_id=delivery.id,
                 errors=[(0, "_file", problem.code, str(problem), "error")],
             )
-            row = await store.get_delivery(session, delivery_id=delivery.id)
-            assert row is not None
             row.status = "rejected"
             row.rows = row.valid = row.invalid = row.warnings = 0
             row.errors = 1
@@ -321,6 +433,7 @@ class Deliveries:
         self.metrics.deliveries.labels("rejected").inc()
         self.metrics.validation_errors.labels("municipal", problem.code).inc()
         logger.info("delivery_rejected", extra={"delivery_id": delivery.id, "code": problem.code})
+        return True
 
     # -- vrijgeven ------------------------------------------------------------------------------
 
