@@ -44,7 +44,13 @@ from ketenkit.messages import Outgoing, publish_all
 logger = logging.getLogger(__name__)
 
 _MAX_DETAIL = 500
+_MAX_HEADER = 4096
 _DROPPED_HEADERS = frozenset({"correlation_id"})
+#: What a dead letter may weigh at most (value, key and headers): below the producer's and the
+#: broker's 1 MiB defaults with room for the record's own overhead.
+MAX_DEAD_LETTER_BYTES = 1_000_000
+HEADER_TRUNCATED = "x-truncated"
+HEADER_ORIGINAL_SIZE = "x-original-size"
 
 KeyFor = Callable[["ConsumerRecord[Any, Any]"], str | None]
 
@@ -71,6 +77,7 @@ def dead_letter(
     failed_by: str,
     key: str | None,
     topic: str = DEADLETTER.name,
+    max_bytes: int = MAX_DEAD_LETTER_BYTES,
 ) -> Outgoing:
     """The dead letter of ``record``: its headers and value with BSNs masked, plus ``x-…``.
 
@@ -78,7 +85,7 @@ def dead_letter(
     ``x-original-*`` headers and the key (chosen by the caller) are never masked.
     """
     headers = [
-        (name, mask_bytes(value or b""))
+        (name, mask_bytes((value or b"")[:_MAX_HEADER]))
         for name, value in (record.headers or ())
         if name not in _DROPPED_HEADERS and not name.startswith("x-")
     ]
@@ -92,6 +99,16 @@ def dead_letter(
         (HEADER_FAILED_BY, failed_by.encode()),
     ]
     value = mask_payload(record.value) if isinstance(record.value, bytes) else None
+    if value is not None:
+        # Cut to fit: a dead letter the broker refuses would leave its record unhandled, and
+        # the partition would read it again for ever.
+        room = max_bytes - len(key or "") - sum(len(n) + len(v) + 64 for n, v in headers) - 256
+        if len(value) > room:
+            headers += [
+                (HEADER_TRUNCATED, b"true"),
+                (HEADER_ORIGINAL_SIZE, str(len(record.value or b"")).encode()),
+            ]
+            value = value[: max(0, room)]
     return Outgoing(topic=topic, key=key, headers=tuple(headers), value=value)
 
 
