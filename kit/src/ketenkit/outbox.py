@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from faststream.kafka import KafkaBroker
 from prometheus_client import Counter
-from sqlalchemy import JSON, Column, LargeBinary, delete, insert, text
+from sqlalchemy import JSON, Column, LargeBinary, delete, func, insert, text
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -46,6 +46,15 @@ class OutboxRow(SQLModel, table=True):
             headers=tuple((name, value.encode("utf-8")) for name, value in self.headers),
             value=self.value,
         )
+
+
+async def outbox_figures(session: AsyncSession) -> tuple[int, datetime | None]:
+    """Rows waiting to be published, and when the oldest of them was committed."""
+    row = (await session.exec(select(func.count(), func.min(OutboxRow.created_at)))).one()
+    oldest = row[1]
+    if isinstance(oldest, datetime) and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=UTC)  # SQLite hands back naive UTC
+    return int(row[0]), oldest
 
 
 async def add_to_outbox(session: AsyncSession, messages: Iterable[Outgoing]) -> int:
@@ -93,6 +102,7 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.published = 0
+        self._last_failure: str | None = None
 
     def notify(self) -> None:
         """Something was committed to the outbox: publish soon."""
@@ -145,12 +155,25 @@ class OutboxRelay:
                 raise
             except Exception as exc:  # broker or database away: keep the rows, back off
                 failures += 1
-                logger.warning("outbox_publish_failed", extra={"error": type(exc).__name__})
+                self._log_failure(exc)
                 await asyncio.sleep(min(self._max_backoff, 0.2 * 2**failures))
                 continue
+            if self._last_failure is not None:
+                logger.info("outbox_publishing_again", extra={"after": self._last_failure})
+                self._last_failure = None
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
             self._wake.clear()
+
+    def _log_failure(self, exc: Exception) -> None:
+        """Each new cause once, with what it says (an ACL refusal, a record too large), not an
+        anonymous warning per retry; the outbox gauges and readiness show that it lasts."""
+        cause = f"{type(exc).__name__}: {exc}"[:500]
+        if cause == self._last_failure:
+            logger.debug("outbox_publish_failed", extra={"error": type(exc).__name__})
+            return
+        self._last_failure = cause
+        logger.error("outbox_publish_failed", extra={"error": type(exc).__name__, "cause": cause})
 
     def start(self) -> None:
         if self._task is None:

@@ -22,6 +22,7 @@ from ketenkit.broker import make_broker
 from ketenkit.db import Database
 from ketenkit.deadletter import DeadLetterPolicy, KeyFor, safe_key
 from ketenkit.dedup import ProcessedEvent
+from ketenkit.degraded import Degradation, Limits
 from ketenkit.health import health_router
 from ketenkit.lag import ConsumerLagMonitor
 from ketenkit.limits import BodySizeLimit
@@ -45,6 +46,7 @@ class ServiceRuntime:
     db: Database
     relay: OutboxRelay
     lag: ConsumerLagMonitor
+    degradation: Degradation
     tables: Sequence[type[SQLModel]]
     published: Counter
     before_consuming: list[Hook] = field(default_factory=list)
@@ -94,7 +96,8 @@ class ServiceRuntime:
         )
         broker = make_broker(settings, registry=registry, policy=policy)
         db = Database(settings.database_url)
-        return cls(
+        lag = ConsumerLagMonitor(broker, registry)
+        runtime = cls(
             settings=settings,
             registry=registry,
             policy=policy,
@@ -104,9 +107,22 @@ class ServiceRuntime:
                 db, broker, poll_seconds=settings.outbox_poll_seconds, counter=published
             ),
             published=published,
-            lag=ConsumerLagMonitor(broker, registry, every=settings.lag_poll_seconds),
+            lag=lag,
+            degradation=Degradation(
+                settings.service_name,
+                db,
+                lag,
+                registry,
+                Limits(
+                    outbox_seconds=settings.outbox_stall_seconds,
+                    lag_messages=settings.lag_degraded_messages,
+                    lag_seconds=settings.lag_degraded_seconds,
+                ),
+            ),
             tables=[*tables, ProcessedEvent, OutboxRow],
         )
+        runtime.every(settings.lag_poll_seconds, runtime.degradation.refresh, name="health")
+        return runtime
 
     def every(self, seconds: float, job: Job, *, name: str, first_delay: float = 0.0) -> None:
         """Run ``job`` every ``seconds`` while the service runs (failures logged, see loops)."""
@@ -130,7 +146,6 @@ class ServiceRuntime:
         await self.broker.start()
         await self.relay.drain()
         self.relay.start()
-        self.lag.start()
         for hook in self.on_start:
             await hook()
         logger.info("service_started", extra={"service": self.settings.service_name})
@@ -143,7 +158,6 @@ class ServiceRuntime:
         self.background.clear()
         for hook in reversed(self.on_stop):
             await hook()
-        await self.lag.stop()
         await self.broker.stop()
         await self.relay.stop()
         await self.db.dispose()
@@ -183,7 +197,9 @@ def create_http_app(
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, default=max_body_bytes, per_prefix=body_limits)
-    app.include_router(health_router(runtime.broker, runtime.db))
+    app.include_router(
+        health_router(runtime.broker, runtime.db, degraded=lambda: runtime.degradation.reasons)
+    )
     for router in routers:
         app.include_router(router)
 

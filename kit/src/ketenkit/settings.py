@@ -77,6 +77,15 @@ class ServiceSettings(BaseSettings):
     handler_backoff_max_seconds: float = Field(default=10.0, gt=0)
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
     lag_poll_seconds: float = Field(default=5.0, gt=0)
+    outbox_stall_seconds: float = Field(
+        default=300.0, gt=0, description="Readiness says degraded when an outbox row is older."
+    )
+    lag_degraded_messages: int = Field(
+        default=100_000, ge=1, description="Readiness says degraded above this consumer lag."
+    )
+    lag_degraded_seconds: float = Field(
+        default=300.0, gt=0, description="... or when a partition waits this long unmoved."
+    )
 
     @model_validator(mode="after")
     def _defaults_and_production_rules(self) -> Self:

@@ -31,7 +31,7 @@ def promtool(*args: str) -> str:
 @needs_promtool
 def test_config_and_rules_are_valid() -> None:
     assert "SUCCESS" in promtool("check", "config", "prometheus.yml")
-    assert "6 rules found" in promtool("check", "rules", "alerts.yml")
+    assert "8 rules found" in promtool("check", "rules", "alerts.yml")
 
 
 @needs_promtool
