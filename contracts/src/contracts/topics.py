@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import (
     ClusterAuthorizationFailedError,
     TopicAlreadyExistsError,
@@ -25,7 +26,19 @@ from contracts import deliveries, feeds, monitoring, records, registry
 logger = logging.getLogger(__name__)
 
 CleanupPolicy = Literal["compact", "delete"]
+
+
+class TopicOptions(TypedDict):
+    """How durable the topics are made, and how long feeds keep their BSNs."""
+
+    replication_factor: int
+    min_insync_replicas: int
+    feed_retention_ms: int
+
+
 FEED_RETENTION_MS = 7 * 24 * 3600 * 1000
+#: records.* are the pseudonymised system of record linkage is rebuilt from: kept for ever.
+FOREVER = -1
 RECORD_PARTITIONS = 6
 
 
@@ -44,10 +57,18 @@ class Topic:
     source: str | None = None
     config: Mapping[str, str] = field(default_factory=dict)
 
-    def topic_config(self) -> dict[str, str]:
-        settings = {"cleanup.policy": self.cleanup_policy, **self.config}
-        if self.retention_ms is not None:
-            settings["retention.ms"] = str(self.retention_ms)
+    def topic_config(
+        self, *, feed_retention_ms: int = FEED_RETENTION_MS, min_insync_replicas: int = 1
+    ) -> dict[str, str]:
+        """The topic's configuration; feeds keep their BSNs ``feed_retention_ms`` only."""
+        settings = {
+            "cleanup.policy": self.cleanup_policy,
+            "min.insync.replicas": str(min_insync_replicas),
+            **self.config,
+        }
+        retention = feed_retention_ms if self.name.startswith("feeds.") else self.retention_ms
+        if retention is not None:
+            settings["retention.ms"] = str(retention)
         return settings
 
 
@@ -93,6 +114,7 @@ RECORDS_MUNICIPAL = Topic(
     key="pseudonym",
     partitions=RECORD_PARTITIONS,
     cleanup_policy="delete",
+    retention_ms=FOREVER,
     event_types={
         records.RECORD_MUNICIPAL: records.MunicipalRecord,
         records.RECORD_MUNICIPAL_RETRACTED: records.MunicipalRecordRetracted,
@@ -104,6 +126,7 @@ RECORDS_COA = Topic(
     key="pseudonym",
     partitions=RECORD_PARTITIONS,
     cleanup_policy="delete",
+    retention_ms=FOREVER,
     event_types={records.RECORD_COA: records.CoaRecord},
     description="Validated COA facts, pseudonymised.",
 )
@@ -112,6 +135,7 @@ RECORDS_DUO = Topic(
     key="pseudonym",
     partitions=RECORD_PARTITIONS,
     cleanup_policy="delete",
+    retention_ms=FOREVER,
     event_types={records.RECORD_DUO: records.DuoRecord},
     description="Validated DUO facts, pseudonymised.",
 )
@@ -149,20 +173,49 @@ BY_NAME: Mapping[str, Topic] = {topic.name: topic for topic in CATALOGUE}
 _NOT_OURS_TO_CREATE = (TopicAuthorizationFailedError, ClusterAuthorizationFailedError)
 
 
+async def _reconcile(admin: AIOKafkaAdminClient, wanted: Mapping[str, dict[str, str]]) -> None:
+    """Give existing topics the catalogue's configuration where it differs."""
+    if not wanted:
+        return
+    resources = [ConfigResource(ConfigResourceType.TOPIC, name) for name in wanted]
+    differing: dict[str, dict[str, str]] = {}
+    for response in await admin.describe_configs(resources):
+        for error_code, _message, _type, name, entries, *_ in response.resources:
+            if error_code or name not in wanted:
+                continue  # not ours to see (ACLs): provisioning reconciles it
+            current = {entry[0]: entry[1] for entry in entries}
+            if any(current.get(key) != value for key, value in wanted[name].items()):
+                differing[name] = wanted[name]
+    if not differing:
+        return
+    # AlterConfigs sets a topic's whole dynamic configuration: the catalogue's is all of it.
+    changes = [ConfigResource(ConfigResourceType.TOPIC, n, c) for n, c in differing.items()]
+    for response in await admin.alter_configs(changes):
+        for error_code, _message, _type, name in response.resources:
+            if error_code == 0:
+                logger.warning("topic_config_changed", extra={"topic": name, **differing[name]})
+            else:
+                logger.info("topic_config_not_changed", extra={"topic": name, "code": error_code})
+
+
 async def create_topics(
     bootstrap_servers: str,
     topics: Iterable[Topic] = CATALOGUE,
     *,
     replication_factor: int = 1,
+    min_insync_replicas: int = 1,
+    feed_retention_ms: int = FEED_RETENTION_MS,
     name_prefix: str = "",
     **client_options: Any,
 ) -> list[str]:
     """Create the missing ``topics`` (optionally with a name prefix); return the names created.
 
-    Safe to run at every start and from several processes at once: a topic that exists (or
-    appears meanwhile) is left as it is. ``client_options`` are aiokafka's security arguments.
-    On a broker with ACLs a service may not create topics (nor see those it cannot use): the
-    administrator's provisioning creates them, so a refusal is logged and not raised.
+    Safe to run at every start and from several processes at once: a topic that appears
+    meanwhile is left as it is. A topic that exists with another retention, cleanup policy or
+    ``min.insync.replicas`` than the catalogue says gets the catalogue's (so ``records.*``
+    made before they were kept for ever stop losing events). ``client_options`` are aiokafka's
+    security arguments. On a broker with ACLs a service may neither create nor alter topics:
+    the administrator's provisioning does, so a refusal is logged and not raised.
     """
     admin = AIOKafkaAdminClient(
         bootstrap_servers=bootstrap_servers, client_id="ketenmonitor-topics", **client_options
@@ -170,13 +223,20 @@ async def create_topics(
     await admin.start()
     try:
         wanted = {name_prefix + t.name: t for t in topics}
+        configs = {
+            name: topic.topic_config(
+                feed_retention_ms=feed_retention_ms, min_insync_replicas=min_insync_replicas
+            )
+            for name, topic in wanted.items()
+        }
         existing = set(await admin.list_topics())
+        await _reconcile(admin, {n: c for n, c in configs.items() if n in existing})
         missing = [
             NewTopic(
                 name=name,
                 num_partitions=topic.partitions,
                 replication_factor=replication_factor,
-                topic_configs=topic.topic_config(),
+                topic_configs=configs[name],
             )
             for name, topic in wanted.items()
             if name not in existing
@@ -185,13 +245,17 @@ async def create_topics(
             return []
         response = await admin.create_topics(missing)
         created: list[str] = []
+        appeared: list[str] = []
         for name, code, *message in response.topic_errors:
             if code == 0:
                 created.append(name)
             elif for_code(code) in _NOT_OURS_TO_CREATE:
                 logger.info("topic_not_created_not_authorised", extra={"topic": name})
-            elif for_code(code) is not TopicAlreadyExistsError:
+            elif for_code(code) is TopicAlreadyExistsError:
+                appeared.append(name)  # made meanwhile, or not yet in the metadata we read
+            else:
                 raise for_code(code)(f"creating topic {name}: {message[0] if message else ''}")
+        await _reconcile(admin, {name: configs[name] for name in appeared})
         return created
     finally:
         await admin.close()

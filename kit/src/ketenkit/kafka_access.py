@@ -42,6 +42,8 @@ from confluent_kafka.admin import (
 
 from contracts import CATALOGUE, create_topics
 from contracts.access import ADMIN_PRINCIPAL, BY_PRINCIPAL, PRINCIPALS, Principal
+from contracts.topics import TopicOptions
+from ketenkit.settings import TopicSettings
 
 logger = logging.getLogger(__name__)
 
@@ -216,13 +218,23 @@ async def provision(
     name_prefix: str = "",
     topics: bool = True,
     timeout: float = 30.0,
+    topic_options: TopicOptions | None = None,
 ) -> None:
-    """Topics (with ``name_prefix``), SCRAM users for ``passwords`` and all principals' ACLs."""
+    """Topics (with ``name_prefix``), SCRAM users for ``passwords`` and all principals' ACLs.
+
+    ``topic_options``: replication factor, ``min.insync.replicas`` and feed retention
+    (``ServiceSettings.topic_options``).
+    """
     unknown = set(passwords) - set(BY_PRINCIPAL)
     if unknown:
         raise ProvisioningError(f"no such principal in contracts.access: {sorted(unknown)}")
     if topics:
-        await create_topics(login.bootstrap, name_prefix=name_prefix, **login.aiokafka_options())
+        await create_topics(
+            login.bootstrap,
+            name_prefix=name_prefix,
+            **(topic_options or TopicSettings().topic_options()),
+            **login.aiokafka_options(),
+        )
     await asyncio.to_thread(_apply, login, dict(passwords), name_prefix, timeout)
     logger.info("kafka_provisioned", extra={"users": sorted(passwords), "name_prefix": name_prefix})
 
@@ -231,6 +243,24 @@ def passwords_from_environment(environ: Mapping[str, str] = os.environ) -> dict[
     """``KETENMONITOR_KAFKA_PASSWORD_<NAME>`` for every principal that has one set."""
     found = {p.name: environ.get(PASSWORD_ENV.format(p.name.upper()), "") for p in PRINCIPALS}
     return {name: password for name, password in found.items() if password}
+
+
+def _durability(settings: TopicSettings) -> TopicOptions:
+    """The topics' settings from the environment; production below 3 replicas or 2 in sync
+    is warned about (a broker lost would lose acknowledged events)."""
+    options = settings.topic_options()
+    if settings.env == "production" and (
+        settings.kafka_replication_factor < 3 or settings.kafka_min_insync_replicas < 2
+    ):
+        message = (
+            f"topics get replication factor {settings.kafka_replication_factor} and "
+            f"min.insync.replicas {settings.kafka_min_insync_replicas}; production wants at "
+            "least 3 and 2 (KETENMONITOR_KAFKA_REPLICATION_FACTOR, "
+            "KETENMONITOR_KAFKA_MIN_INSYNC_REPLICAS)"
+        )
+        logger.warning("topic_durability_low", extra={"detail": message})
+        print(f"WARNING: {message}")
+    return options
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -252,6 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.bootstrap or not admin_password:
         parser.error(f"--bootstrap (or KAFKA_BOOTSTRAP_SERVERS) and {ADMIN_PASSWORD_ENV} needed")
     passwords = passwords_from_environment()
+    topic_options = _durability(TopicSettings())
     asyncio.run(
         provision(
             AdminLogin(
@@ -263,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
             ),
             passwords,
             name_prefix=args.topic_prefix,
+            topic_options=topic_options,
         )
     )
     missing = sorted(p.name for p in PRINCIPALS if p.name not in passwords)

@@ -141,6 +141,7 @@ class ServiceRuntime:
         await create_topics(
             self.settings.kafka_bootstrap_servers,
             name_prefix=self.settings.topic_prefix,
+            **self.settings.topic_options(),
             **self.settings.kafka_client_options(),
         )
         await self.broker.start()

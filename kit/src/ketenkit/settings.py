@@ -12,6 +12,8 @@ from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLS
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from contracts.topics import TopicOptions
+
 #: Values that must never reach production (examples from docs, compose files and tests).
 INSECURE_SECRETS = frozenset(
     {"", "changeme", "change-me", "secret", "admin", "dev", "test", "password", "token"}
@@ -32,7 +34,32 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-class ServiceSettings(BaseSettings):
+class TopicSettings(BaseSettings):
+    """How the catalogue's topics are made (services and the provisioning job alike)."""
+
+    model_config = SettingsConfigDict(env_prefix="KETENMONITOR_", extra="ignore", frozen=True)
+
+    env: Literal["dev", "production"] = Field(default="dev")
+    kafka_replication_factor: int = Field(
+        default=1, ge=1, description="Of the topics this service creates (3 in production)."
+    )
+    kafka_min_insync_replicas: int = Field(
+        default=1, ge=1, description="The topics' min.insync.replicas (2 in production)."
+    )
+    feed_retention_days: float = Field(
+        default=7.0, gt=0, description="How long feeds.* keep their events (they hold BSNs)."
+    )
+
+    def topic_options(self) -> TopicOptions:
+        """The catalogue's settings for ``create_topics`` from this environment."""
+        return TopicOptions(
+            replication_factor=self.kafka_replication_factor,
+            min_insync_replicas=self.kafka_min_insync_replicas,
+            feed_retention_ms=round(self.feed_retention_days * 24 * 3600 * 1000),
+        )
+
+
+class ServiceSettings(TopicSettings):
     """Environment configuration (SPEC section 2). Nothing is read at import time."""
 
     model_config = SettingsConfigDict(
@@ -40,7 +67,6 @@ class ServiceSettings(BaseSettings):
     )
 
     service_name: str = Field(default="ketenmonitor", description="Name in logs and metrics.")
-    env: Literal["dev", "production"] = Field(default="dev")
     kafka_bootstrap_servers: str = Field(
         default="localhost:9092",
         validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers"),

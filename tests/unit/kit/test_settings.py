@@ -114,3 +114,24 @@ def test_the_kafka_login_reaches_faststream_and_aiokafka_alike() -> None:
 
 def test_topic_prefix_applies_to_catalogue_names() -> None:
     assert ServiceSettings(topic_prefix="t1.").topic("feeds.coa.v1") == "t1.feeds.coa.v1"
+
+
+def test_topic_durability_comes_from_settings_and_production_is_warned_below_3_and_2(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from ketenkit.kafka_access import _durability
+    from ketenkit.settings import TopicSettings
+
+    options = _durability(TopicSettings(feed_retention_days=2))
+    assert options == {
+        "replication_factor": 1,
+        "min_insync_replicas": 1,
+        "feed_retention_ms": 2 * 86_400_000,
+    }
+    assert "WARNING" not in capsys.readouterr().out  # dev mode: one broker is fine
+    _durability(TopicSettings(env="production", kafka_replication_factor=3))
+    assert "min.insync.replicas 1" in capsys.readouterr().out
+    _durability(
+        TopicSettings(env="production", kafka_replication_factor=3, kafka_min_insync_replicas=2)
+    )
+    assert "WARNING" not in capsys.readouterr().out
