@@ -29,6 +29,13 @@ class FileProblem(Exception):
         self.code = code
 
 
+def empty_delivery() -> FileProblem:
+    return FileProblem(
+        "empty_delivery",
+        "the delivery has no data rows; send nil_return=true when there is nobody to report",
+    )
+
+
 class RowProblem:
     """A row that could not even be read as a row (reported as ``field_invalid``)."""
 

@@ -236,6 +236,14 @@ async def retracted_pseudonyms(
     return sorted(set((await session.exec(query)).all()))
 
 
+async def pseudonyms_of(session: AsyncSession, *, delivery_id: str) -> list[str]:
+    """The persons of a delivery (a release is one municipality's quarter: thousands at most)."""
+    result = await session.exec(
+        select(DeliveryRecordRow.pseudonym).where(DeliveryRecordRow.delivery_id == delivery_id)
+    )
+    return list(result.all())
+
+
 async def count_persons(session: AsyncSession, *, delivery_id: str) -> int:
     result = await session.exec(
         select(func.count()).where(DeliveryRecordRow.delivery_id == delivery_id)

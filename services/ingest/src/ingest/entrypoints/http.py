@@ -28,6 +28,7 @@ from ingest.entrypoints.schemas import (
     SAMPLE_CSV,
     SAMPLE_NDJSON,
     DeliveryOut,
+    DryRunOut,
     OverdueItem,
     OverdueOut,
     PreviewOut,
@@ -68,6 +69,8 @@ def build_router(deliveries: Deliveries, *, max_upload_bytes: int) -> APIRouter:
     @router.post(
         "",
         status_code=202,
+        response_model=DeliveryOut,
+        responses={200: {"model": DryRunOut, "description": "dry_run=true: the checks only."}},
         summary="Deliver a quarter's file (aanleveren), streamed; or a nil return",
         openapi_extra={
             "requestBody": {
@@ -92,7 +95,11 @@ def build_router(deliveries: Deliveries, *, max_upload_bytes: int) -> APIRouter:
         confirm_retractions: Annotated[
             bool, Query(description="A nil return after a release in force retracts everyone.")
         ] = False,
-    ) -> DeliveryOut:
+        dry_run: Annotated[
+            bool,
+            Query(description="Only check the file: 200 with counts, errors and warnings."),
+        ] = False,
+    ) -> DeliveryOut | JSONResponse:
         content_type = request.headers.get("content-type", "")
         kind = media_type(content_type)
         unsupported = UploadInvalid(
@@ -127,6 +134,16 @@ def build_router(deliveries: Deliveries, *, max_upload_bytes: int) -> APIRouter:
         except BaseException:
             spool.close()
             raise
+        if dry_run and not nil_return:
+            with spool:
+                checked = await deliveries.dry_run(
+                    caller=who,
+                    municipality=municipality,
+                    quarter=quarter,
+                    content_type=kind,
+                    body=spool,
+                )
+            return JSONResponse(DryRunOut.of(checked).model_dump(mode="json"), status_code=200)
         delivery = await deliveries.upload(
             caller=who,
             municipality=municipality,

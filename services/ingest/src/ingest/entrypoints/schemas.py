@@ -8,6 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ingest.adapters.tables import DeliveryRow
 from ingest.domain.overdue import Overdue
+from ingest.domain.rows import RowError
+from ingest.service.dry_run import DryRun
 
 SAMPLE_CSV = (
     "bsn;gemeentecode;doelgroep;datum_inschrijving_brp;datum_start_brede_intake;"
@@ -167,3 +169,30 @@ class PreviewOut(BaseModel):
     publish: int = Field(description="Rows that would go to records.municipal.v1.")
     retractions: int = Field(description="Persons of the release in force it no longer holds.")
     previous_persons: int = Field(description="Persons of the release in force (0: none).")
+
+
+class DryRunOut(BaseModel):
+    """A dry run's outcome: what the report would say; nothing was stored or published."""
+
+    status: str = Field(examples=["validated"], description="validated or rejected")
+    counts: Counts
+    errors: list[ReportError]
+    warnings: list[ReportError]
+    errors_truncated: bool = Field(
+        default=False, description="More errors than listed (the counts are complete)."
+    )
+
+    @classmethod
+    def of(cls, run: DryRun) -> DryRunOut:
+        def item(e: RowError) -> ReportError:
+            return ReportError(
+                row=e.row, field=e.field, code=e.code, message=e.message, severity=e.severity
+            )
+
+        return cls(
+            status=run.status,
+            counts=Counts(**run.counts),
+            errors=[item(e) for e in run.errors],
+            warnings=[item(w) for w in run.warnings],
+            errors_truncated=run.errors_truncated,
+        )

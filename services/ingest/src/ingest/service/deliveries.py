@@ -21,7 +21,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from contracts import Pseudonymiser, Quarter, QuarterInvalid
 from contracts.reference import is_valid
 from ingest.adapters import store
-from ingest.adapters.files import MAX_LINE_CHARS, DeliveryFile, FileProblem, RowProblem
+from ingest.adapters.files import (
+    MAX_LINE_CHARS,
+    DeliveryFile,
+    FileProblem,
+    RowProblem,
+    empty_delivery,
+)
 from ingest.adapters.tables import DeliveryErrorRow, DeliveryRow
 from ingest.domain.access import (
     Admin,
@@ -42,6 +48,7 @@ from ingest.domain.overdue import Overdue, overdue_figures, overdue_pairs
 from ingest.domain.plausibility import Preview
 from ingest.domain.rows import CheckedRow, RowError, RowValidator, unknown_columns
 from ingest.metrics import IngestMetrics
+from ingest.service.dry_run import DryRun, check_file
 from ingest.service.events import delivery_event, record_event, retraction_event
 from ketenkit import Database, OutboxRelay, Outgoing, add_to_outbox
 
@@ -206,6 +213,29 @@ class Deliveries:
             body.close()
             self.relay.notify()
 
+    async def dry_run(
+        self, *, caller: Caller, municipality: str, quarter: str, content_type: str, body: IO[bytes]
+    ) -> DryRun:
+        """Every check of an upload, the plausibility ones too; nothing stored or published."""
+        require_contact_for(caller, municipality)
+        period = self._quarter(quarter, municipality)
+        async with self.db.sessions() as session:
+            previous = await store.current_release(
+                session, municipality=municipality, quarter=str(period)
+            )
+            known = await store.pseudonyms_of(session, delivery_id=previous.id) if previous else []
+        return await asyncio.to_thread(
+            check_file,
+            body,
+            content_type,
+            municipality=municipality,
+            quarter=period,
+            pseudonymiser=self.pseudonymiser,
+            max_line=self.max_line,
+            previous=known,
+            retraction_share=self.retraction_share,
+        )
+
     async def reject_stalled(self) -> int:
         """Reject deliveries whose validation stopped (a restart, a crash): never ``received``
         for ever. A validation in progress records its progress with every batch."""
@@ -361,11 +391,7 @@ class Deliveries:
                 counts["invalid"] += len(batch) - valid
                 counts["errors"] += len(errors)
             if not counts["rows"]:
-                raise FileProblem(
-                    "empty_delivery",
-                    "the delivery has no data rows; "
-                    "send nil_return=true when there is nobody to report",
-                )
+                raise empty_delivery()
         except FileProblem as problem:
             await self._reject(delivery, problem)
             return
