@@ -11,7 +11,8 @@ from pathlib import Path
 
 from contracts import Envelope
 from ketenkit import Outgoing, publish_all
-from tests.helpers import eventually_sync
+from ketenkit.local_kafka import free_port
+from tests.helpers import eventually_sync, topic_size
 
 from .conftest import Stack
 
@@ -98,3 +99,27 @@ def test_dead_letters_are_listed_and_replayed(demo: Stack) -> None:
         interval=0.5,
         message="replayed event processed again",
     )
+
+
+def test_linkage_rebuilt_from_the_log_equals_the_running_one(demo: Stack, tmp_path: Path) -> None:
+    records = demo.prefix + "monitoring.records.v1"
+    published = asyncio.run(topic_size(demo.bootstrap, records))
+    out = cli(
+        demo,
+        "rebuild",
+        "linkage",
+        "--database-url",
+        f"sqlite+aiosqlite:///{tmp_path / 'rebuilt.db'}",
+        "--port",
+        str(free_port()),
+        "--as-of",
+        "2024-12-31",
+        "--as-of",
+        "2026-06-30",
+        "--timeout",
+        "300",
+    )
+    assert "the rebuild equals the running linkage" in out, out
+    assert out.count("equal") >= 7  # six monitor tables and the pending persons
+    assert (tmp_path / "rebuilt.db").exists()
+    assert asyncio.run(topic_size(demo.bootstrap, records)) == published  # it published nothing

@@ -20,6 +20,7 @@ import os
 import sys
 import urllib.error
 import urllib.request
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from aiokafka.errors import KafkaError
 from contracts.access import BY_PRINCIPAL
 from contracts.deadletter import HEADER_ERROR_CODE, HEADER_ERROR_DETAIL, HEADER_ORIGINAL_TOPIC
 from ketenkit.settings import ServiceSettings
+from ketentools.rebuild import rebuild_linkage
 
 DEADLETTER = "deadletter.v1"
 #: The topics the operator principal may write back to (contracts.access).
@@ -234,6 +236,16 @@ def main(argv: list[str] | None = None) -> None:
     )
     overdue = commands.add_parser("overdue", help="overdue municipal deliveries")
     overdue.add_argument("--as-of")
+    rebuild = commands.add_parser(
+        "rebuild", help="build linkage again from records.* into an empty store, and compare"
+    )
+    rebuild.add_argument("service", choices=["linkage"])
+    rebuild.add_argument("--database-url", required=True, help="an empty store for the rebuild")
+    rebuild.add_argument("--port", type=int, default=8013)
+    rebuild.add_argument("--timeout", type=float, default=3600)
+    rebuild.add_argument(
+        "--as-of", action="append", default=[], help="dates to compare the monitor on"
+    )
     args = parser.parse_args(argv)
     topic = args.topic_prefix + DEADLETTER
     if args.command == "deadletters":
@@ -250,6 +262,26 @@ def main(argv: list[str] | None = None) -> None:
                 f"Kafka at {args.bootstrap}: {type(exc).__name__}: {exc} (a broker with ACLs "
                 "needs KETENMONITOR_KAFKA_SECURITY_PROTOCOL, _SASL_MECHANISM, _USERNAME, _PASSWORD)"
             ) from None
+    elif args.command == "rebuild":
+        today = date.today()
+        days = [date.fromisoformat(d) for d in args.as_of] or [
+            date(today.year - 1, 12, 31),
+            today,
+        ]
+        outcome = rebuild_linkage(
+            database_url=args.database_url,
+            port=args.port,
+            running=_url("linkage"),
+            token=os.environ.get("KETENMONITOR_ADMIN_TOKEN", ""),
+            bootstrap=args.bootstrap,
+            topic_prefix=args.topic_prefix,
+            timeout=args.timeout,
+            as_of=days,
+        )
+        print("\n".join(outcome.lines))
+        print("the rebuild equals the running linkage" if outcome.equal else "they differ")
+        if not outcome.equal:
+            raise SystemExit(1)
     elif args.command == "monitor":
         monitor(args.as_of, args.by, args.csv, args.png)
     elif args.command == "coverage":

@@ -33,8 +33,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="The linked record per person (key: pseudonym; compacted); a new version per "
         "change, a tombstone when a record stops being complete.",
     )
-    linker = Linker(db=runtime.db, relay=runtime.relay, topic=topic, metrics=metrics)
-    register_subscribers(runtime, linker)
+    linker = Linker(
+        db=runtime.db,
+        relay=runtime.relay,
+        topic=topic,
+        metrics=metrics,
+        emit=settings.rebuild is None,
+    )
+    register_subscribers(runtime, linker, rebuild=settings.rebuild)
 
     async def refresh_pending() -> None:
         await refresh_pending_metrics(runtime.db, metrics, grace_days=settings.pending_grace_days)

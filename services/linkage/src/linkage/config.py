@@ -19,6 +19,12 @@ class Settings(ServiceSettings):
         default=90, ge=0, description="Pending longer than this counts as incomplete."
     )
     pending_refresh_seconds: float = Field(default=15.0, gt=0)
+    rebuild: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9-]{1,40}$",
+        description="A rebuild from the log (ketenmonitor rebuild linkage): its own consumer "
+        "group linkage.records.<rebuild>, an empty store, and nothing published.",
+    )
     deadline_sweep_seconds: float = Field(
         default=3600.0,
         gt=0,

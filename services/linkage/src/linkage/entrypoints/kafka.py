@@ -14,7 +14,9 @@ RecordBatch = Annotated[
 ]
 
 
-def register_subscribers(runtime: ServiceRuntime, linker: Linker) -> None:
+def register_subscribers(
+    runtime: ServiceRuntime, linker: Linker, *, rebuild: str | None = None
+) -> None:
     settings = runtime.settings
 
     @subscribe_batch(
@@ -23,7 +25,7 @@ def register_subscribers(runtime: ServiceRuntime, linker: Linker) -> None:
         "records.municipal.v1",
         "records.coa.v1",
         "records.duo.v1",
-        group_id=group_id(settings, "records"),
+        group_id=group_id(settings, f"records.{rebuild}" if rebuild else "records"),
         title="records",
         description="Pseudonymised municipal, COA and DUO records, co-partitioned by pseudonym; "
         "merged per person into monitoring.records.v1.",
@@ -31,5 +33,7 @@ def register_subscribers(runtime: ServiceRuntime, linker: Linker) -> None:
     async def on_records(batch: RecordBatch) -> None:
         """Merge each person's records and emit the monitoring records that changed."""
         rejections = await linker.apply(batch)
+        if rebuild:  # the running instance dead-lettered these already
+            return
         for rejection in rejections:
             await runtime.policy.send([rejection.incoming.record], rejection.code, rejection.detail)

@@ -146,6 +146,7 @@ class Linker:
         relay: OutboxRelay,
         topic: str,
         metrics: LinkageMetrics,
+        emit: bool = True,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         today: Callable[[], date] = date.today,
     ) -> None:
@@ -153,6 +154,7 @@ class Linker:
         self.relay = relay
         self.topic = topic
         self.metrics = metrics
+        self.emit = emit  # False in a rebuild: records are computed and kept, not published
         self.now = now
         self.today = today
         # Batches and the deadline sweep take turns in this process (SQLite has no row locks;
@@ -268,6 +270,8 @@ class Linker:
         self, session: AsyncSession, emissions: Sequence[Emission], now: datetime
     ) -> None:
         """The emitted versions (or tombstones), in the transaction that made them."""
+        if not self.emit:
+            return
         await add_to_outbox(
             session,
             [
