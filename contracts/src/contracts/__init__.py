@@ -6,7 +6,15 @@ Everything other packages may use is exported here; submodules are an implementa
 from contracts.base import EXAM_COMPONENTS, Contract
 from contracts.bsn import is_valid_bsn, mask_bsn, validate_bsn
 from contracts.deliveries import DeliveryCounts, DeliveryEvent
-from contracts.envelope import Envelope, KafkaRecord, derived_id, from_kafka, to_kafka
+from contracts.envelope import (
+    Envelope,
+    KafkaRecord,
+    derived_id,
+    from_kafka,
+    sequence_number,
+    sequence_text,
+    to_kafka,
+)
 from contracts.errors import (
     BsnInvalid,
     ContractError,
@@ -82,6 +90,8 @@ __all__ = [
     "from_kafka",
     "is_valid_bsn",
     "mask_bsn",
+    "sequence_number",
+    "sequence_text",
     "to_kafka",
     "validate_bsn",
 ]

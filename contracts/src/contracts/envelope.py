@@ -32,6 +32,19 @@ _VERSION_SEGMENT = re.compile(r"^v\d+$")
 _FORMAT = JSONFormat()
 
 
+SEQUENCE_DIGITS = 10
+
+
+def sequence_text(number: int) -> str:
+    """``ce_sequence`` as SPEC section 11 writes it: zero-padded, so version 10 sorts after 9."""
+    return f"{number:0{SEQUENCE_DIGITS}d}"
+
+
+def sequence_number(text: str | None) -> int:
+    """A ``ce_sequence`` as a number; unpadded values (events already on topics) read too."""
+    return int(text) if text else 0
+
+
 def derived_id(source: str, event_id: str, *parts: object) -> str:
     """Deterministic id of an event derived from event ``source``/``event_id`` (UUIDv5).
 
@@ -89,7 +102,11 @@ class Envelope(BaseModel):
         description="Pseudonym, delivery id or contact id; never a BSN.",
     )
     dataschema: str | None = Field(default=None, description="URI of the data's schema.")
-    sequence: str | None = Field(default=None, description="Order of events from one source.")
+    sequence: str | None = Field(
+        default=None,
+        description="Order of events from one source: a decimal number zero-padded to 10 digits "
+        "(the CloudEvents Sequence extension orders lexicographically; see sequence_text).",
+    )
     data: dict[str, Any] | None = Field(default=None, description="The event's JSON data.")
 
     @field_validator("source")

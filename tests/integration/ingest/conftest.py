@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from faststream.kafka import KafkaBroker
 from pydantic import SecretStr
 
-from contracts import Berichtgever, ContactState, Envelope, create_topics
+from contracts import Berichtgever, ContactState, Envelope, create_topics, sequence_text
 from contracts.registry import CONTACT_APPROVED, CONTACT_WITHDRAWN, ContactStatus
 from ingest.app import create_app
 from ingest.config import Settings
@@ -78,7 +78,7 @@ class Ingest:
             source=source,
             type=CONTACT_WITHDRAWN if status == "withdrawn" else CONTACT_APPROVED,
             subject=contact_id,
-            sequence=str(version),
+            sequence=sequence_text(version),
             data=state.model_dump(mode="json"),
         )
         topic = self.settings.topic("registry.contacts.v1")

@@ -47,7 +47,11 @@ def test_a_person_is_linked_emitted_updated_and_tombstoned(linkage: Linkage) -> 
         read_topic(linkage.bootstrap, linkage.settings.topic("monitoring.records.v1"), count=3)
     )
     assert [m.key.decode() for m in messages] == [p, p, p]
-    assert [dict(m.headers)["ce_sequence"] for m in messages] == [b"1", b"2", b"3"]
+    assert [dict(m.headers)["ce_sequence"] for m in messages] == [
+        b"0000000001",
+        b"0000000002",
+        b"0000000003",
+    ]
     assert messages[2].value is None  # tombstone
     ids = [dict(m.headers)["ce_id"].decode() for m in messages]
     assert ids[0] == str(uuid.uuid5(uuid.NAMESPACE_URL, f"urn:nld:ketenmonitor:linkage|{p}|1"))

@@ -99,3 +99,17 @@ def test_derived_ids_follow_the_spec_formula() -> None:
     assert derived_id("urn:nld:ketenmonitor:ingest", "d1", 7) == str(
         uuid.uuid5(uuid.NAMESPACE_URL, "urn:nld:ketenmonitor:ingest|d1|7")
     )
+
+
+def test_ce_sequence_is_zero_padded_and_old_unpadded_values_still_read() -> None:
+    from contracts import sequence_number, sequence_text
+
+    assert sequence_text(7) == "0000000007"
+    assert sorted(sequence_text(n) for n in (10, 9, 100)) == [
+        sequence_text(9),
+        sequence_text(10),
+        sequence_text(100),
+    ]
+    assert sequence_number("0000000010") == 10
+    assert sequence_number("10") == 10  # events already on compacted topics
+    assert sequence_number(None) == 0

@@ -31,7 +31,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from contracts import Envelope, Pseudonymiser, Topic, create_topics, to_kafka
+from contracts import Envelope, Pseudonymiser, Topic, create_topics, sequence_text, to_kafka
 from ketenkit.local_kafka import LocalKafka, free_port
 from ketentools.demo import call, until, validated
 from ketentools.population import COHORTS, Person, generate
@@ -478,7 +478,7 @@ def contact_events(prefix: str, tokens: dict[str, str]) -> list[tuple[str, Envel
                     source="urn:nld:ketenmonitor:registry",
                     type="nl.ketenmonitor.contact.approved",
                     subject=f"c{n}",
-                    sequence="1",
+                    sequence=sequence_text(1),
                     data=state,
                 ),
                 f"c{n}",

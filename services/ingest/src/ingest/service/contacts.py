@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from contracts import ContactState
+from contracts import ContactState, sequence_number
 from contracts.deadletter import SOURCE_MISMATCH
 from contracts.topics import REGISTRY_CONTACTS
 from ingest.adapters import store
@@ -47,7 +47,7 @@ async def apply_contact_states(
                 continue
             try:
                 state = ContactState.model_validate(incoming.envelope.data)
-                version = int(incoming.envelope.sequence or 0)
+                version = sequence_number(incoming.envelope.sequence)
             except (ValidationError, ValueError) as exc:
                 broken.append((incoming, "field_invalid", str(exc).splitlines()[0]))
                 continue

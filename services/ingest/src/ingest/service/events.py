@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from contracts import DeliveryCounts, DeliveryEvent, Envelope, MunicipalRecord, derived_id
+from contracts import (
+    DeliveryCounts,
+    DeliveryEvent,
+    Envelope,
+    MunicipalRecord,
+    derived_id,
+    sequence_text,
+)
 from contracts.deliveries import DeliveryStatus
 from contracts.records import RECORD_MUNICIPAL, RECORD_MUNICIPAL_RETRACTED, MunicipalRecordRetracted
 from ingest.adapters.tables import DeliveryRecordRow, DeliveryRow
@@ -61,7 +68,7 @@ def record_event(delivery: DeliveryRow, record: DeliveryRecordRow, now: datetime
         type=RECORD_MUNICIPAL,
         time=now,
         subject=record.pseudonym,
-        sequence=str(delivery.release_sequence),
+        sequence=sequence_text(delivery.release_sequence),
         data=data.model_dump(mode="json"),
     )
 
@@ -81,6 +88,6 @@ def retraction_event(delivery: DeliveryRow, pseudonym: str, now: datetime) -> En
         type=RECORD_MUNICIPAL_RETRACTED,
         time=now,
         subject=pseudonym,
-        sequence=str(delivery.release_sequence),
+        sequence=sequence_text(delivery.release_sequence),
         data=data.model_dump(mode="json"),
     )

@@ -25,6 +25,7 @@ from contracts import (
     MonitoringRecord,
     MunicipalRecord,
     MunicipalRecordRetracted,
+    sequence_text,
 )
 from contracts.monitoring import MONITORING_RECORD
 from contracts.records import RECORD_COA, RECORD_DUO, RECORD_MUNICIPAL, RECORD_MUNICIPAL_RETRACTED
@@ -96,7 +97,7 @@ def record_envelope(
         type=MONITORING_RECORD,
         time=now,
         subject=pseudonym,
-        sequence=str(version),
+        sequence=sequence_text(version),
         data=record,
     )
 

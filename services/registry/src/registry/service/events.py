@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from contracts import Berichtgever, ContactState, Envelope
+from contracts import Berichtgever, ContactState, Envelope, sequence_text
 from contracts.registry import (
     CONTACT_APPROVED,
     CONTACT_REGISTERED,
@@ -52,6 +52,6 @@ def contact_event(state: ContactState, event_type: str, sequence: int) -> Envelo
         type=event_type,
         time=state.updated_at,
         subject=state.contact_id,
-        sequence=str(sequence),
+        sequence=sequence_text(sequence),
         data=state.model_dump(mode="json"),
     )
