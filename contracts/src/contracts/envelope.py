@@ -32,6 +32,9 @@ _VERSION_SEGMENT = re.compile(r"^v\d+$")
 _FORMAT = JSONFormat()
 
 
+TRACEPARENT = r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"
+_TRACEPARENT = re.compile(TRACEPARENT)
+TRACE_CONTEXT = ("traceparent", "tracestate")
 SEQUENCE_DIGITS = 10
 
 
@@ -107,6 +110,12 @@ class Envelope(BaseModel):
         description="Order of events from one source: a decimal number zero-padded to 10 digits "
         "(the CloudEvents Sequence extension orders lexicographically; see sequence_text).",
     )
+    traceparent: str | None = Field(
+        default=None,
+        pattern=TRACEPARENT,
+        description="W3C trace context (CloudEvents Distributed Tracing extension).",
+    )
+    tracestate: str | None = Field(default=None, max_length=512)
     data: dict[str, Any] | None = Field(default=None, description="The event's JSON data.")
 
     @field_validator("source")
@@ -156,7 +165,7 @@ def to_kafka(envelope: Envelope, key: str | None) -> KafkaRecord:
         "time": envelope.time.astimezone(UTC),
         "datacontenttype": CONTENT_TYPE,
     }
-    for name in ("subject", "dataschema", "sequence"):
+    for name in ("subject", "dataschema", "sequence", *TRACE_CONTEXT):
         value = getattr(envelope, name)
         if value is not None:
             attributes[name] = value
@@ -222,6 +231,7 @@ def from_kafka(
             subject=attributes.get("subject"),
             dataschema=attributes.get("dataschema"),
             sequence=attributes.get("sequence"),
+            **_trace_context(attributes),
             data=data if isinstance(data, dict) else None,
         )
     except ValidationError as exc:
@@ -229,6 +239,18 @@ def from_kafka(
             f"ce_{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
         )
         raise EnvelopeInvalid(problems) from None
+
+
+def _trace_context(attributes: Mapping[str, Any]) -> dict[str, str]:
+    """The W3C trace context a sender put on its event; a malformed one is dropped, not fatal
+    (tracing must never cost an event). Other extension attributes are dropped by design."""
+    found: dict[str, str] = {}
+    parent, state = attributes.get("traceparent"), attributes.get("tracestate")
+    if isinstance(parent, str) and _TRACEPARENT.fullmatch(parent):
+        found["traceparent"] = parent
+        if isinstance(state, str) and len(state) <= 512:
+            found["tracestate"] = state
+    return found
 
 
 def _first_line(exc: BaseException) -> str:

@@ -196,3 +196,26 @@ def test_an_end_and_a_withdrawal_carry_their_change_time_on() -> None:
     assert result.envelope.data is not None
     assert result.envelope.data["gewijzigd_op"] == "2024-02-12T09:00:00+01:00"
     assert result.envelope.data["datum"] == "2023-12-01"
+
+
+def test_the_partners_trace_context_is_carried_to_the_record_and_other_extensions_dropped() -> None:
+    from contracts import from_kafka, to_kafka
+
+    traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    sent = to_kafka(event("nl.coa.vergunninghouder.gewijzigd", COA), "111222333")
+    headers = [
+        *sent.headers,
+        ("ce_traceparent", traceparent.encode()),
+        ("ce_tracestate", b"coa=7"),
+        ("ce_partnerextension", b"anything"),  # accepted, not carried
+    ]
+    received = from_kafka(b"111222333", headers, sent.value)
+    result = validate_feed_event("coa", received, P)
+    assert isinstance(result, FeedRecord)
+    assert (result.envelope.traceparent, result.envelope.tracestate) == (traceparent, "coa=7")
+    out = dict(to_kafka(result.envelope, result.pseudonym).headers)
+    assert out["ce_traceparent"] == traceparent.encode()
+    assert out["ce_tracestate"] == b"coa=7"
+    assert "ce_partnerextension" not in out
+    broken = [(k, b"not-a-trace" if k == "ce_traceparent" else v) for k, v in headers]
+    assert from_kafka(b"111222333", broken, sent.value).traceparent is None  # dropped, not fatal

@@ -116,13 +116,16 @@ def validate_feed_event(
 
 
 def _derived(envelope: Envelope, record_type: str, pseudonym: str, data: BaseModel) -> Envelope:
-    # Same source event, same derived id and time: a replay yields an identical record.
+    # Same source event, same derived id and time: a replay yields an identical record. The
+    # partner's trace context goes along, so one trace follows the event through the chain.
     return Envelope(
         id=derived_id(envelope.source, envelope.id),
         source=INGEST_SOURCE,
         type=record_type,
         time=envelope.time,
         subject=pseudonym,
+        traceparent=envelope.traceparent,
+        tracestate=envelope.tracestate,
         data=data.model_dump(mode="json"),
     )
 
