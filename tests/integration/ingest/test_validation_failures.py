@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -101,3 +102,42 @@ def test_a_restart_rejects_a_delivery_whose_validation_stopped(
         assert final["status"] == "rejected"
         found = client.get(f"{url}/report", headers=ingest.admin()).json()
         assert [(e["row"], e["code"]) for e in found["errors"]] == [(0, "processing_failed")]
+
+
+def test_repeating_an_upload_while_it_validates_validates_it_once(
+    kafka_bootstrap: str, unique: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asyncio.run(create_topics(kafka_bootstrap, name_prefix=unique))
+    settings = ingest_settings(
+        kafka_bootstrap, unique, f"sqlite+aiosqlite:///{tmp_path / 'i.db'}"
+    ).model_copy(update={"validation_wait_seconds": 0.1})
+    original = RowValidator.check
+    checked: list[int] = []
+
+    def slow(self: RowValidator, row: int, raw: dict[str, str]) -> object:
+        time.sleep(0.3)  # a large file, validating on after the answer
+        checked.append(row)
+        return original(self, row, raw)
+
+    monkeypatch.setattr(RowValidator, "check", slow)
+    with TestClient(create_app(settings)) as client:
+        ingest = Ingest(client, settings, kafka_bootstrap)
+        _, token = ingest.contact("GM0344")
+        headers = {**ingest.auth(token), "content-type": "text/csv", "Idempotency-Key": "k-1"}
+        params = {"municipality": "GM0344", "quarter": "2025-Q2"}
+        body = rows(*PERSONS)
+        first = client.post("/v1/deliveries", params=params, content=body, headers=headers).json()
+        again = client.post("/v1/deliveries", params=params, content=body, headers=headers).json()
+        assert first["status"] == again["status"] == "received"
+        assert again["delivery_id"] == first["delivery_id"]
+        url = f"/v1/deliveries/{first['delivery_id']}"
+        final = eventually_sync(
+            lambda: (
+                (d := client.get(url, headers=ingest.auth(token)).json())["status"] != "received"
+                and d
+            ),
+            message="validated",
+        )
+        assert final["status"] == "validated"  # once, not rejected by a second validation
+        assert final["counts"]["rows"] == len(PERSONS)
+        assert sorted(checked) == list(range(1, len(PERSONS) + 1))  # each row checked once

@@ -159,7 +159,7 @@ class Deliveries:
         """
         handed_over = False
         try:
-            delivery = await self._receive(
+            delivery, new = await self._receive(
                 caller=caller,
                 municipality=municipality,
                 quarter=quarter,
@@ -170,8 +170,10 @@ class Deliveries:
                 nil_return=nil_return,
                 confirm_retractions=confirm_retractions,
             )
-            if delivery.status != "received" or delivery.nil_return:
-                return delivery  # an idempotent repeat, or a nil return (released at once)
+            if not new or delivery.nil_return:
+                # an idempotent repeat (its validation, if still running, is the first one's),
+                # or a nil return (released at once)
+                return delivery
             period = Quarter.parse(delivery.quarter)
             task = asyncio.create_task(
                 self._validate_then_close(delivery, period, content_type, body, body_size),
@@ -275,7 +277,8 @@ class Deliveries:
         idempotency_key: str | None,
         nil_return: bool,
         confirm_retractions: bool,
-    ) -> DeliveryRow:
+    ) -> tuple[DeliveryRow, bool]:
+        """The delivery made of this upload (True), or the one its Idempotency-Key made."""
         contact = require_contact_for(caller, municipality)
         period = self._quarter(quarter, municipality)
         if idempotency_key:
@@ -284,7 +287,7 @@ class Deliveries:
                     session, municipality=municipality, quarter=str(period), key=idempotency_key
                 )
             if existing is not None:
-                return _same_upload(existing, body_sha256)
+                return _same_upload(existing, body_sha256), False
         if nil_return and body_size:
             raise UploadInvalid(
                 422, "nil_return", "field_invalid", "a nil return has an empty body"
@@ -326,13 +329,14 @@ class Deliveries:
                 )
             if existing is None:
                 raise
-            return _same_upload(existing, body_sha256)
+            return _same_upload(existing, body_sha256), False
         self.metrics.deliveries.labels("received").inc()
         if nil_return:
-            return await self._release(
+            released = await self._release(
                 delivery.id, accept_partial=True, nil=True, by=contact.contact_id, confirmed=True
             )
-        return delivery
+            return released, True
+        return delivery, True
 
     async def _validate(
         self, delivery: DeliveryRow, period: Quarter, content_type: str, body: IO[bytes], size: int
