@@ -35,6 +35,22 @@ _FORMAT = JSONFormat()
 TRACEPARENT = r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"
 _TRACEPARENT = re.compile(TRACEPARENT)
 TRACE_CONTEXT = ("traceparent", "tracestate")
+#: The context attributes this project reads; any other ``ce_`` header is an extension it drops.
+KNOWN_ATTRIBUTES = frozenset(
+    {"specversion", "id", "source", "type", "time", "subject", "dataschema", "sequence"}
+    | {"datacontenttype", *TRACE_CONTEXT}
+)
+
+
+def dropped_extensions(headers: Iterable[tuple[str, bytes | None]]) -> int:
+    """How many ``ce_`` headers of a record name extension attributes this project drops."""
+    return sum(
+        1
+        for name, _ in headers
+        if name.lower().startswith("ce_") and name.lower()[3:] not in KNOWN_ATTRIBUTES
+    )
+
+
 SEQUENCE_DIGITS = 10
 
 

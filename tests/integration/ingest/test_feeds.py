@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -202,3 +203,29 @@ def test_a_record_near_the_size_limit_is_dead_lettered_cut_to_fit(ingest_sqlite:
     assert letter.value is not None and len(letter.value) < len(value)
     # The stream went on: the next event became a record.
     asyncio.run(read_topic(ingest.bootstrap, ingest.settings.topic("records.coa.v1"), count=1))
+
+
+def test_extension_attributes_other_than_the_trace_context_are_dropped_and_counted(
+    ingest_sqlite: Ingest,
+) -> None:
+    ingest = ingest_sqlite
+    coa = ingest.settings.topic("feeds.coa.v1")
+    sent = feed_event(coa, 95, "nl.coa.vergunninghouder.gewijzigd", COA, "urn:nld:coa:feed")
+    traced = replace(
+        sent,
+        headers=(
+            *sent.headers,
+            ("ce_traceparent", b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+            ("ce_coaexport", b"nightly"),
+            ("ce_coabatch", b"17"),
+        ),
+    )
+    asyncio.run(publish(ingest.bootstrap, [traced]))
+    (record,) = asyncio.run(
+        read_topic(ingest.bootstrap, ingest.settings.topic("records.coa.v1"), count=1)
+    )
+    headers = dict(record.headers)
+    assert headers["ce_traceparent"].startswith(b"00-4bf92f35")
+    assert "ce_coaexport" not in headers and "ce_coabatch" not in headers
+    metrics = ingest.client.get("/metrics").text
+    assert 'ingest_extensions_dropped_total{source="coa"} 2.0' in metrics

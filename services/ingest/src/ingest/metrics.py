@@ -13,6 +13,13 @@ class IngestMetrics:
             ["status"],
             registry=registry,
         )
+        self.extensions_dropped = Counter(
+            "ingest_extensions_dropped_total",
+            "CloudEvents extension attributes on feed events that go no further (all but the "
+            "trace context), by source; their names are not labels (a sender chooses them).",
+            ["source"],
+            registry=registry,
+        )
         self.records = Counter(
             "ingest_records_total",
             "Records read, by source and outcome (accepted, rejected).",

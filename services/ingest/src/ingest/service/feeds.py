@@ -11,6 +11,7 @@ from prometheus_client import Counter
 
 from contracts import Pseudonymiser
 from contracts.deadletter import SOURCE_MISMATCH
+from contracts.envelope import dropped_extensions
 from contracts.topics import FEEDS_COA, FEEDS_DUO
 from ingest.domain.feeds import FeedRecord, FeedRejection, pseudonym_of_key, validate_feed_event
 from ingest.metrics import IngestMetrics
@@ -75,6 +76,8 @@ class FeedProcessor:
                 assert incoming.envelope is not None
                 result = validate_feed_event(feed, incoming.envelope, self.pseudonymiser)
             if isinstance(result, FeedRecord):
+                if dropped := dropped_extensions(incoming.record.headers or ()):
+                    self.metrics.extensions_dropped.labels(feed).inc(dropped)
                 topic = self.topics.coa_out if feed == "coa" else self.topics.duo_out
                 out.append(Outgoing.event(topic, result.envelope, result.pseudonym))
                 self.metrics.records.labels(feed, "accepted").inc()
