@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -113,13 +112,14 @@ def test_repeating_an_upload_while_it_validates_validates_it_once(
     ).model_copy(update={"validation_wait_seconds": 0.1})
     original = RowValidator.check
     checked: list[int] = []
+    repeated = threading.Event()  # validation goes on only once the repeat has been answered
 
-    def slow(self: RowValidator, row: int, raw: dict[str, str]) -> object:
-        time.sleep(0.3)  # a large file, validating on after the answer
+    def held(self: RowValidator, row: int, raw: dict[str, str]) -> object:
+        repeated.wait(10)  # a large file, still validating when the repeat arrives
         checked.append(row)
         return original(self, row, raw)
 
-    monkeypatch.setattr(RowValidator, "check", slow)
+    monkeypatch.setattr(RowValidator, "check", held)
     with TestClient(create_app(settings)) as client:
         ingest = Ingest(client, settings, kafka_bootstrap)
         _, token = ingest.contact("GM0344")
@@ -128,6 +128,7 @@ def test_repeating_an_upload_while_it_validates_validates_it_once(
         body = rows(*PERSONS)
         first = client.post("/v1/deliveries", params=params, content=body, headers=headers).json()
         again = client.post("/v1/deliveries", params=params, content=body, headers=headers).json()
+        repeated.set()
         assert first["status"] == again["status"] == "received"
         assert again["delivery_id"] == first["delivery_id"]
         url = f"/v1/deliveries/{first['delivery_id']}"

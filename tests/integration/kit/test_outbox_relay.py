@@ -90,7 +90,6 @@ async def test_several_relays_on_one_database_keep_each_keys_commit_order(
         for n in range(commits):  # each commit a new version of every key, in commit order n
             async with db.transaction() as session:
                 await add_to_outbox(session, [version(key, n) for key in keys])
-            await asyncio.sleep(0)
 
     brokers = [KafkaBroker(kafka_bootstrap) for _ in range(3)]
     for broker in brokers:

@@ -25,7 +25,6 @@ from ingest.adapters.files import (
     MAX_LINE_CHARS,
     DeliveryFile,
     FileProblem,
-    RowProblem,
     empty_delivery,
 )
 from ingest.adapters.tables import DeliveryErrorRow, DeliveryRow
@@ -46,8 +45,9 @@ from ingest.domain.errors import (
 )
 from ingest.domain.overdue import Overdue, overdue_figures, overdue_pairs
 from ingest.domain.plausibility import Preview
-from ingest.domain.rows import CheckedRow, RowError, RowValidator, unknown_columns
+from ingest.domain.rows import CheckedRow, RowValidator, unknown_columns
 from ingest.metrics import IngestMetrics
+from ingest.service.checking import checked_rows
 from ingest.service.dry_run import DryRun, check_file
 from ingest.service.events import delivery_event, record_event, retraction_event
 from ketenkit import Database, OutboxRelay, Outgoing, add_to_outbox
@@ -345,23 +345,10 @@ class Deliveries:
             municipality=delivery.municipality, quarter=period, pseudonymiser=self.pseudonymiser
         )
         reader = DeliveryFile(body, content_type, max_line=self.max_line)
-        rows = reader.rows()
+        rows = checked_rows(reader.rows(), validator)
 
         def next_batch() -> list[CheckedRow]:
-            checked = []
-            for number, fields in islice(rows, BATCH):
-                if isinstance(fields, RowProblem):
-                    checked.append(
-                        CheckedRow(
-                            number,
-                            None,
-                            None,
-                            (RowError(number, "_row", "field_invalid", fields.message),),
-                        )
-                    )
-                else:
-                    checked.append(validator.check(number, fields))
-            return checked
+            return list(islice(rows, BATCH))
 
         counts = {"rows": 0, "valid": 0, "invalid": 0, "errors": 0}
         warnings_added = False

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from contracts import Pseudonymiser, Quarter
-from ingest.adapters.files import DeliveryFile, FileProblem, RowProblem, empty_delivery
+from ingest.adapters.files import DeliveryFile, FileProblem, empty_delivery
 from ingest.domain.plausibility import Preview
 from ingest.domain.rows import RowError, RowValidator, unknown_columns
+from ingest.service.checking import checked_rows
 
 #: Errors listed in a dry run's answer at most (the counts are always complete).
 MAX_LISTED = 10_000
@@ -47,16 +48,10 @@ def check_file(
     result = DryRun("validated", counts)
     seen: set[str] = set()
     try:
-        for number, fields in reader.rows():
-            if isinstance(fields, RowProblem):
-                problems: tuple[RowError, ...] = (
-                    RowError(number, "_row", "field_invalid", fields.message),
-                )
-            else:
-                checked = validator.check(number, fields)
-                problems = checked.errors
-                if checked.valid and checked.pseudonym:
-                    seen.add(checked.pseudonym)
+        for checked in checked_rows(reader.rows(), validator):
+            problems = checked.errors
+            if checked.valid and checked.pseudonym:
+                seen.add(checked.pseudonym)
             counts["rows"] += 1
             counts["invalid" if problems else "valid"] += 1
             counts["errors"] += len(problems)
