@@ -167,6 +167,9 @@ def test_the_analysts_token_reads_aggregates_only(linkage: Linkage) -> None:
     for headers in (linkage.reader(), linkage.admin()):
         assert linkage.client.get("/v1/monitor", headers=headers).status_code == 200
     assert linkage.client.get("/v1/monitor", headers=wrong).status_code == 401
+    assert linkage.client.get("/v1/whoami", headers=linkage.reader()).json() == {"role": "reader"}
+    assert linkage.client.get("/v1/whoami", headers=linkage.admin()).json() == {"role": "admin"}
+    assert linkage.client.get("/v1/whoami", headers=wrong).status_code == 401
 
 
 def test_an_id_reused_for_other_content_is_dead_lettered_and_the_fact_stays(

@@ -56,6 +56,7 @@ EXPECTED: dict[str, dict[str, int]] = {
         **dict.fromkeys(CALLERS[4:7], 403),
         "admin": 200,
     },
+    "whoami": {**dict.fromkeys(CALLERS[:4], 401), **dict.fromkeys(CALLERS[4:], 200)},
 }
 
 
@@ -102,6 +103,7 @@ def call(registry: Registry, endpoint: str, target: str, headers: dict[str, str]
             registry.client.get("/v1/municipalities/GM0344/contacts", headers=headers).status_code
         ),
         "coverage": lambda: registry.client.get("/v1/coverage", headers=headers).status_code,
+        "whoami": lambda: registry.client.get("/v1/whoami", headers=headers).status_code,
     }
     return requests[endpoint]()
 
@@ -127,3 +129,18 @@ def test_unauthenticated_answers_carry_www_authenticate(registry: Registry) -> N
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == "Bearer"
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_whoami_says_admin_or_which_active_contact(registry: Registry) -> None:
+    contact_id, token = registry.register("GM0344", role="backup", name="K Kwartaal")
+    assert registry.client.get("/v1/whoami", headers=registry.admin()).json() == {
+        "role": "admin",
+        "contact": None,
+    }
+    me = registry.client.get("/v1/whoami", headers=registry.auth(token)).json()
+    assert me["role"] == "contact"
+    assert me["contact"]["contact_id"] == contact_id
+    assert me["contact"]["municipality_codes"] == ["GM0344"]
+    registry.client.post(f"/v1/contacts/{contact_id}/withdraw", headers=registry.admin())
+    # A withdrawn contact is nobody at once (the portal ends its session on this answer).
+    assert registry.client.get("/v1/whoami", headers=registry.auth(token)).status_code == 401

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 
 from contracts import MonitorTable, PendingPerson
 from ketenkit import Database, FieldError, Problem, ProblemDetail
@@ -36,10 +37,16 @@ MEASURES = (
 )
 
 
+class Caller(BaseModel):
+    """What a token may do here: ``admin`` everything, ``reader`` the aggregates."""
+
+    role: Literal["admin", "reader"]
+
+
 def build_router(db: Database, *, admin_token: str, reader_token: str | None) -> APIRouter:
     router = APIRouter(prefix="/v1", responses=ERRORS)
 
-    def caller(credentials: HTTPAuthorizationCredentials | None) -> str:
+    def caller(credentials: HTTPAuthorizationCredentials | None) -> Literal["admin", "reader"]:
         given = (credentials.credentials if credentials else "").encode()
         # Both comparisons always run: the time taken says nothing about which token matched.
         is_admin = hmac.compare_digest(given, admin_token.encode())
@@ -75,6 +82,16 @@ def build_router(db: Database, *, admin_token: str, reader_token: str | None) ->
 
     Reader = Annotated[None, Depends(reader)]  # noqa: N806 - a type alias
     Admin = Annotated[None, Depends(admin)]  # noqa: N806 - a type alias
+
+    @router.get(
+        "/whoami",
+        tags=["access"],
+        summary="Which kind of token this is (admin or reader); 401 for any other",
+    )
+    async def whoami(
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> Caller:
+        return Caller(role=caller(credentials))
 
     @router.get(
         "/records/{pseudonym}",

@@ -12,7 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from ketenkit import FieldError, Problem, ProblemDetail
 from ketenkit.problems import forbidden, problem_response, unauthenticated
 from registry.adapters.rate_limit import RateLimiter, retry_after
-from registry.domain.access import Caller
+from registry.domain.access import Admin, Caller, ContactCaller
 from registry.domain.contact import Berichtgever, Contact, Status
 from registry.domain.errors import (
     ContactNotFound,
@@ -30,6 +30,7 @@ from registry.entrypoints.schemas import (
     RegistrationIn,
     RegistrationOut,
     TokenOut,
+    WhoAmIOut,
 )
 from registry.service import commands, queries
 from registry.service.unit_of_work import UnitOfWork
@@ -102,6 +103,18 @@ def build_router(ctx: RegistryContext) -> APIRouter:
         )
         await ctx.after_change()
         return RegistrationOut(contact_id=contact.id, status="pending", token=token)
+
+    @router.get(
+        "/whoami",
+        tags=["contacts"],
+        summary="Who this token is: the admin, or an active contact with its details",
+    )
+    async def whoami(who: Who) -> WhoAmIOut:
+        if isinstance(who, Admin):
+            return WhoAmIOut(role="admin")
+        if isinstance(who, ContactCaller):
+            return WhoAmIOut(role="contact", contact=ContactOut.of(who.contact))
+        raise NotAuthenticated("a bearer token is required")
 
     @router.get(
         "/contacts",

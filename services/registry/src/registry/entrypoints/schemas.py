@@ -207,3 +207,10 @@ class TokenOut(BaseModel):
 
     contact_id: str
     token: str
+
+
+class WhoAmIOut(BaseModel):
+    """The caller behind a token: the admin, or an active contact (pending and withdrawn: 401)."""
+
+    role: Literal["admin", "contact"]
+    contact: ContactOut | None = None
