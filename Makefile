@@ -5,9 +5,10 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 VENV := .venv
 BIN := $(VENV)/bin
 KAFKA_LIBS := .cache/kafka/libs
-PACKAGES := contracts/src kit/src services/registry/src services/ingest/src services/linkage/src tools/src
+PACKAGES := contracts/src kit/src services/registry/src services/ingest/src services/linkage/src services/portal/src tools/src
+PORTAL_ASSETS := services/portal/src/portal/static/vendor
 
-.PHONY: help venv kafka-jars test test-unit lint format kafka kafka-secure kafka-tls run monitor replay deadletters simulate bench clean
+.PHONY: help venv kafka-jars portal-assets test test-unit lint format kafka kafka-secure kafka-tls run monitor replay deadletters simulate bench clean
 
 help:
 	@echo "make run    - local Kafka + the stack with a demo load (Ctrl-C stops it)"
@@ -34,7 +35,18 @@ $(KAFKA_LIBS)/.done: deploy/kafka/pom.xml
 
 kafka-jars: $(KAFKA_LIBS)/.done
 
-test: venv kafka-jars
+# The NL Design System CSS, pinned by the lockfile, copied into the portal's static files.
+$(PORTAL_ASSETS)/.done: services/portal/frontend/package.json services/portal/frontend/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the portal's NL Design System CSS (apt-get install npm)"; exit 1; }
+	npm ci --prefix services/portal/frontend --ignore-scripts --no-audit --no-fund --silent
+	mkdir -p $(PORTAL_ASSETS)
+	cp services/portal/frontend/node_modules/@rijkshuisstijl-community/design-tokens/dist/index.css $(PORTAL_ASSETS)/design-tokens.css
+	cp services/portal/frontend/node_modules/@rijkshuisstijl-community/components-css/dist/index.css $(PORTAL_ASSETS)/components.css
+	@touch $@
+
+portal-assets: $(PORTAL_ASSETS)/.done
+
+test: venv kafka-jars portal-assets
 	$(BIN)/pytest
 
 test-unit: venv
@@ -60,7 +72,7 @@ kafka-secure: venv kafka-jars
 kafka-tls: venv kafka-jars
 	$(BIN)/python -m ketenkit.local_kafka --port 9092 --data-dir .data/kafka-secure --secure --tls
 
-run: venv kafka-jars
+run: venv kafka-jars portal-assets
 	$(BIN)/python -m ketentools.devstack
 
 SCALE ?= 0.01

@@ -31,6 +31,7 @@ class Stack:
     folder: Path
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     environments: dict[str, dict[str, str]] = field(default_factory=dict)
+    reader_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -72,6 +73,7 @@ def running_stack(kafka_bootstrap: str, folder: Path) -> Iterator[Stack]:
                 "KETENMONITOR_DATABASE_URL": f"sqlite+aiosqlite:///{folder / service}.db",
                 "KETENMONITOR_DATA_DIR": str(folder),
                 "KETENMONITOR_ADMIN_TOKEN": running.admin_token,
+                "KETENMONITOR_READER_TOKEN": running.reader_token,
                 "KETENMONITOR_HTTP_PORT": str(running.ports[service]),
                 "KETENMONITOR_OUTBOX_POLL_SECONDS": "0.2",
                 "KETENMONITOR_LAG_POLL_SECONDS": "1",
@@ -104,3 +106,37 @@ def demo(stack: Stack) -> Stack:
         prefix=stack.prefix,
     )
     return stack
+
+
+@dataclass
+class Portal:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+@pytest.fixture(scope="session")
+def portal(stack: Stack) -> Iterator[Portal]:
+    """The portal as a process in front of the session's stack (production-like: its own
+    secret, no token of its own; cookies stay non-Secure because tests speak plain HTTP)."""
+    port = free_port()
+    log = stack.folder / "portal.log"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("KETENMONITOR_")},
+        "KETENMONITOR_HTTP_PORT": str(port),
+        "KETENMONITOR_DATA_DIR": str(stack.folder),
+        "KETENMONITOR_DATABASE_URL": f"sqlite+aiosqlite:///{stack.folder / 'portal.db'}",
+        "KETENMONITOR_REGISTRY_URL": stack.url("registry"),
+        "KETENMONITOR_INGEST_URL": stack.url("ingest"),
+        "KETENMONITOR_LINKAGE_URL": stack.url("linkage"),
+        "KETENMONITOR_PORTAL_SECRET": secrets.token_urlsafe(32),
+    }
+    process = start_service("portal", env, port, log=log)
+    try:
+        yield Portal(f"http://127.0.0.1:{port}", process, log)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -14,7 +14,7 @@ from ketenkit.messages import Outgoing, publish_all
 from ketenkit.outbox import OutboxRelay, OutboxRow, add_to_outbox
 from ketenkit.problems import FieldError, Problem, ProblemDetail
 from ketenkit.runtime import ServiceRuntime, create_http_app
-from ketenkit.settings import InsecureSettingsError, ServiceSettings
+from ketenkit.settings import InsecureSettingsError, ServiceSettings, WebSettings
 
 __all__ = [
     "Database",
@@ -29,6 +29,7 @@ __all__ = [
     "ProcessedEvent",
     "ServiceRuntime",
     "ServiceSettings",
+    "WebSettings",
     "add_to_outbox",
     "claim_new",
     "create_http_app",

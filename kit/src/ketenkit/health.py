@@ -7,23 +7,20 @@ stalled outbox or a consumer far behind stays 200 and says ``"status": "degraded
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from faststream.kafka import KafkaBroker
 
-from ketenkit.db import Database
+Check = Callable[[], Awaitable[bool]]
 
 
 def health_router(
-    broker: KafkaBroker,
-    db: Database,
-    *,
-    timeout: float = 2.0,
-    degraded: Callable[[], dict[str, str]] = dict,
+    checks: Mapping[str, Check], *, degraded: Callable[[], dict[str, str]] = dict
 ) -> APIRouter:
+    """``checks``: the dependencies without which the service cannot work, by name."""
     router = APIRouter(prefix="/health", tags=["health"])
+    names = list(checks)
 
     @router.get("/live", summary="The process is running")
     async def live() -> dict[str, str]:
@@ -31,18 +28,18 @@ def health_router(
 
     @router.get(
         "/ready",
-        summary="Broker connected and database reachable",
+        summary="The service's dependencies (broker, database) answer",
         responses={503: {"description": "A dependency is not reachable"}},
     )
     async def ready() -> JSONResponse:
-        broker_ok, db_ok = await asyncio.gather(broker.ping(timeout), db.ping())
-        checks = {"kafka": "up" if broker_ok else "down", "database": "up" if db_ok else "down"}
-        if not (broker_ok and db_ok):
-            return JSONResponse({"status": "not_ready", "checks": checks}, status_code=503)
+        results = await asyncio.gather(*(checks[name]() for name in names))
+        states = {name: "up" if ok else "down" for name, ok in zip(names, results, strict=True)}
+        if not all(results):
+            return JSONResponse({"status": "not_ready", "checks": states}, status_code=503)
         reasons = degraded()
         if reasons:
-            body = {"status": "degraded", "checks": checks, "degraded": reasons}
+            body = {"status": "degraded", "checks": states, "degraded": reasons}
             return JSONResponse(body, status_code=200)
-        return JSONResponse({"status": "ready", "checks": checks}, status_code=200)
+        return JSONResponse({"status": "ready", "checks": states}, status_code=200)
 
     return router

@@ -199,7 +199,10 @@ def create_http_app(
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, default=max_body_bytes, per_prefix=body_limits)
     app.include_router(
-        health_router(runtime.broker, runtime.db, degraded=lambda: runtime.degradation.reasons)
+        health_router(
+            {"kafka": lambda: runtime.broker.ping(2.0), "database": runtime.db.ping},
+            degraded=lambda: runtime.degradation.reasons,
+        )
     )
     for router in routers:
         app.include_router(router)

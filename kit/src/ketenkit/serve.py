@@ -8,7 +8,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from contracts.privacy import mask_text
-from ketenkit.settings import ServiceSettings
+from ketenkit.settings import WebSettings
 
 
 class MaskingFormatter(logging.Formatter):
@@ -25,7 +25,7 @@ def configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
 
 
-def serve(app: FastAPI, settings: ServiceSettings) -> None:
+def serve(app: FastAPI, settings: WebSettings) -> None:
     """Run until SIGINT/SIGTERM; uvicorn then runs the lifespan's shutdown (drain, commit)."""
     configure_logging()
     # aiokafka's DEBUG lines print whole keys and values, which on feeds.* hold BSNs.

@@ -59,14 +59,57 @@ class TopicSettings(BaseSettings):
         )
 
 
-class ServiceSettings(TopicSettings):
+class WebSettings(BaseSettings):
+    """What every HTTP service has, with or without Kafka (the portal has none)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="KETENMONITOR_", extra="ignore", populate_by_name=True, frozen=True
+    )
+
+    env: Literal["dev", "production"] = Field(default="dev")
+    service_name: str = Field(default="ketenmonitor", description="Name in logs and metrics.")
+    data_dir: str = Field(
+        default=".data", description="Dev mode's local state: SQLite files, the dev pseudonym key."
+    )
+    database_url: str = Field(default="", description="SQLAlchemy async URL; default SQLite.")
+    http_host: str = Field(default="127.0.0.1")
+    http_port: int = Field(default=8000, ge=1, le=65535)
+
+    @model_validator(mode="after")
+    def _database_and_loopback(self) -> Self:
+        if not self.database_url:
+            object.__setattr__(
+                self, "database_url", f"sqlite+aiosqlite:///{self.data_dir}/{self.service_name}.db"
+            )
+        if self.env != "production" and not _is_loopback(self.http_host):
+            raise InsecureSettingsError(
+                f"KETENMONITOR_HTTP_HOST={self.http_host}: dev mode listens on loopback only "
+                "(127.0.0.1, ::1, localhost); set KETENMONITOR_ENV=production with its "
+                "secrets to serve a network"
+            )
+        return self
+
+    @staticmethod
+    def require_secret(name: str, value: SecretStr | None) -> None:
+        """Refuse a missing, default or short secret (used in production mode)."""
+        env_name = f"KETENMONITOR_{name.upper()}"
+        if value is None:
+            raise InsecureSettingsError(f"{env_name} is required when KETENMONITOR_ENV=production")
+        plain = value.get_secret_value()
+        if plain.strip().lower() in INSECURE_SECRETS or len(plain) < MIN_SECRET_LENGTH:
+            raise InsecureSettingsError(
+                f"{env_name} is a default or shorter than {MIN_SECRET_LENGTH} characters; "
+                "production mode refuses it"
+            )
+
+
+class ServiceSettings(WebSettings, TopicSettings):
     """Environment configuration (SPEC section 2). Nothing is read at import time."""
 
     model_config = SettingsConfigDict(
         env_prefix="KETENMONITOR_", extra="ignore", populate_by_name=True, frozen=True
     )
 
-    service_name: str = Field(default="ketenmonitor", description="Name in logs and metrics.")
     kafka_bootstrap_servers: str = Field(
         default="localhost:9092",
         validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers"),
@@ -87,14 +130,8 @@ class ServiceSettings(TopicSettings):
         default=False,
         description="Production may use SASL_PLAINTEXT only inside a closed network (compose).",
     )
-    data_dir: str = Field(
-        default=".data", description="Dev mode's local state: SQLite files, the dev pseudonym key."
-    )
-    database_url: str = Field(default="", description="SQLAlchemy async URL; default SQLite.")
     admin_token: SecretStr | None = Field(default=None)
     reader_token: SecretStr | None = Field(default=None)
-    http_host: str = Field(default="127.0.0.1")
-    http_port: int = Field(default=8000, ge=1, le=65535)
     topic_prefix: str = Field(default="", description="Prefix for every topic name (tests).")
     consumer_max_records: int = Field(default=500, ge=1)
     consumer_batch_timeout_ms: int = Field(default=100, ge=1)
@@ -114,11 +151,7 @@ class ServiceSettings(TopicSettings):
     )
 
     @model_validator(mode="after")
-    def _defaults_and_production_rules(self) -> Self:
-        if not self.database_url:
-            object.__setattr__(
-                self, "database_url", f"sqlite+aiosqlite:///{self.data_dir}/{self.service_name}.db"
-            )
+    def _kafka_and_token_rules(self) -> Self:
         if self.kafka_security_protocol != "PLAINTEXT" and not (
             self.kafka_username and self.kafka_password
         ):
@@ -131,16 +164,9 @@ class ServiceSettings(TopicSettings):
             self._require_kafka_login()
             if self.reader_token is not None:
                 self.require_secret("reader_token", self.reader_token)
-        else:
-            if not _is_loopback(self.http_host):
-                raise InsecureSettingsError(
-                    f"KETENMONITOR_HTTP_HOST={self.http_host}: dev mode listens on loopback only "
-                    "(127.0.0.1, ::1, localhost); set KETENMONITOR_ENV=production with its "
-                    "secrets to serve a network"
-                )
-            if self.admin_token is None:
-                # Dev mode makes one up and the launcher prints it; see SPEC section 2.
-                object.__setattr__(self, "admin_token", SecretStr(secrets.token_urlsafe(32)))
+        elif self.admin_token is None:
+            # Dev mode makes one up and the launcher prints it; see SPEC section 2.
+            object.__setattr__(self, "admin_token", SecretStr(secrets.token_urlsafe(32)))
         return self
 
     def _require_kafka_login(self) -> None:
@@ -164,19 +190,6 @@ class ServiceSettings(TopicSettings):
                 "true when the broker is reached only inside a closed network"
             )
         self.require_secret("kafka_password", self.kafka_password)
-
-    @staticmethod
-    def require_secret(name: str, value: SecretStr | None) -> None:
-        """Refuse a missing, default or short secret (used in production mode)."""
-        env_name = f"KETENMONITOR_{name.upper()}"
-        if value is None:
-            raise InsecureSettingsError(f"{env_name} is required when KETENMONITOR_ENV=production")
-        plain = value.get_secret_value()
-        if plain.strip().lower() in INSECURE_SECRETS or len(plain) < MIN_SECRET_LENGTH:
-            raise InsecureSettingsError(
-                f"{env_name} is a default or shorter than {MIN_SECRET_LENGTH} characters; "
-                "production mode refuses it"
-            )
 
     def kafka_security(self) -> BaseSecurity | None:
         """FastStream's security object for this service's principal (None for PLAINTEXT)."""

@@ -179,7 +179,7 @@ def feed_events(persons: list[Person], prefix: str) -> list[Outgoing]:
     return events
 
 
-async def _publish(
+async def publish_feeds(
     bootstrap: str, messages: list[Outgoing], partners: Mapping[str, BaseSecurity] | None
 ) -> None:
     """Publish the feeds, each through its partner's own login when the broker has ACLs."""
@@ -268,7 +268,7 @@ def load_demo(
         call(
             "POST", f"{urls['ingest']}/v1/deliveries/{delivery['delivery_id']}/release", token, b""
         )
-    asyncio.run(_publish(bootstrap, feed_events(persons, prefix), partners))
+    asyncio.run(publish_feeds(bootstrap, feed_events(persons, prefix), partners))
     expected = len(persons)
 
     def linked() -> bool:

@@ -28,6 +28,24 @@ from ketentools.demo import load_demo, print_table
 ROOT = Path(__file__).resolve().parents[3]
 DATA = ROOT / ".data"
 SERVICES = {"registry": 8001, "ingest": 8002, "linkage": 8003}
+PORTAL_PORT = 8000
+
+
+def start_portal() -> subprocess.Popen[bytes]:
+    """The portal in front of the three services (it keeps only its visitors' sessions)."""
+    env = {
+        **os.environ,
+        "KETENMONITOR_HTTP_PORT": str(PORTAL_PORT),
+        "KETENMONITOR_DATA_DIR": str(DATA),
+        "KETENMONITOR_DATABASE_URL": f"sqlite+aiosqlite:///{DATA / 'portal.db'}",
+        **{f"KETENMONITOR_{n.upper()}_URL": f"http://127.0.0.1:{p}" for n, p in SERVICES.items()},
+    }
+    for secret in ("KETENMONITOR_ADMIN_TOKEN", "KETENMONITOR_READER_TOKEN"):
+        env.pop(secret, None)  # the portal holds no token of its own
+    log = (DATA / "portal.log").open("ab")
+    return subprocess.Popen(
+        [sys.executable, "-m", "portal"], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT
+    )
 
 
 def wait_ready(name: str, port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
@@ -79,6 +97,7 @@ def start_prometheus(processes: dict[str, subprocess.Popen[bytes]]) -> bool:
 def main() -> int:
     DATA.mkdir(exist_ok=True)
     admin_token = os.environ.get("KETENMONITOR_ADMIN_TOKEN") or secrets.token_urlsafe(32)
+    reader_token = os.environ.get("KETENMONITOR_READER_TOKEN") or secrets.token_urlsafe(32)
     kafka = LocalKafka(port=int(os.environ.get("KAFKA_PORT", "9092")), data_dir=DATA / "kafka")
     processes: dict[str, subprocess.Popen[bytes]] = {}
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -91,6 +110,7 @@ def main() -> int:
                 **os.environ,
                 "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
                 "KETENMONITOR_ADMIN_TOKEN": admin_token,
+                "KETENMONITOR_READER_TOKEN": reader_token,
                 "KETENMONITOR_HTTP_PORT": str(port),
                 "KETENMONITOR_DATA_DIR": str(DATA),
                 "KETENMONITOR_DATABASE_URL": os.environ.get(
@@ -108,6 +128,10 @@ def main() -> int:
             )
         for name, port in SERVICES.items():
             wait_ready(name, port, processes[name])
+        processes["portal"] = start_portal()
+        wait_ready("portal", PORTAL_PORT, processes["portal"])
+        print(f"\nportal    http://127.0.0.1:{PORTAL_PORT}  (log: .data/portal.log)", flush=True)
+        for name, port in SERVICES.items():
             print(f"{name:9} http://127.0.0.1:{port}/docs  (log: .data/{name}.log)", flush=True)
         prometheus = start_prometheus(processes)
         marker = DATA / "demo.loaded"
@@ -125,9 +149,11 @@ def main() -> int:
             print_table(table)
         if prometheus:
             print("prometheus http://127.0.0.1:9090", flush=True)
-        print(f"\nadmin token (dev mode): {admin_token}", flush=True)
+        print(f"\nportal    http://127.0.0.1:{PORTAL_PORT}", flush=True)
+        print(f"admin token (dev mode; the portal's Beheer): {admin_token}", flush=True)
+        print(f"reader token (dev mode; the portal's Monitor): {reader_token}", flush=True)
         print("Try the curl lines in README.md. Ctrl-C stops everything.", flush=True)
-        while all(processes[name].poll() is None for name in SERVICES):
+        while all(processes[name].poll() is None for name in [*SERVICES, "portal"]):
             time.sleep(1)
         print("a service stopped; stopping the rest", flush=True)
         return 1
