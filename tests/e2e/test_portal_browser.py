@@ -18,9 +18,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
-from ketentools.demo import csv_for, feed_events, people, publish_feeds
+from ketentools.demo import csv_for, feed_events, people, publish_feeds, register_contact
 
 from .conftest import Portal, Stack
 
@@ -48,8 +49,12 @@ def browser() -> Iterator[Browser]:
             launched.close()
 
 
+SEEN: list[str] = []  # every page checked, to look for BSNs afterwards
+
+
 def accessible(page: Page, name: str) -> None:
     """No serious or critical axe violation; and a screenshot for a person to look at."""
+    SEEN.append(page.content())
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
@@ -173,6 +178,12 @@ def test_the_whole_delivery_cycle_in_the_browser(
     expect(row.locator("td").first).to_have_text(str(len(persons)))
     desk.screenshot(path=str(SHOTS / "10-monitor-met-gemeente.png"), full_page=True)
 
+    # No BSN of the file in any page, in the portal's log or in its metrics.
+    metrics = httpx.get(f"{url}/metrics").text
+    log = portal.log.read_text()
+    leaked = [p.bsn for p in persons if any(p.bsn in text for text in [*SEEN, metrics, log])]
+    assert leaked == []
+
     # Logging out ends the session: the pages need a login again.
     page.get_by_role("button", name="Uitloggen").click()
     page.goto(f"{url}/gemeenten")
@@ -204,3 +215,49 @@ def _upload_when_known(page: Page, url: str, name: str, body: bytes) -> str:
             return page.url.rsplit("/", 1)[-1]
         page.wait_for_timeout(500)  # ingest has not heard of the approval yet
     raise AssertionError("ingest never accepted the new contact's upload")
+
+
+def tab_to(page: Page, selector: str, presses: int = 80) -> None:
+    """Press Tab until ``selector`` has the focus: it must be reachable by keyboard alone."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement?.matches(s) ?? false", selector):
+            return
+    raise AssertionError(f"{selector} cannot be reached with the Tab key")
+
+
+def test_the_delivery_flow_works_with_the_keyboard_alone(
+    browser: Browser, portal: Portal, stack: Stack
+) -> None:
+    code = "GM0518"  # Den Haag: its own contact, made through the API
+    urls = {s: stack.url(s) for s in ("registry", "ingest", "linkage")}
+    token = register_contact(urls, stack.admin_token, code, role="primary", label="Toetsenbord")
+    persons = people(random.Random(518), 4)[:10]
+    for person in persons:
+        person.municipality = code
+    page = browser.new_context().new_page()
+    page.goto(f"{portal.url}/inloggen")
+    tab_to(page, "#token")
+    page.keyboard.type(token)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{portal.url}/gemeenten")
+    until_ingest_knows(page)
+    tab_to(page, f'a[href="/aanleveren?gemeente={code}&kwartaal={QUARTER}"]')
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile("/aanleveren"))
+    expect(page.locator("#kwartaal")).to_have_value(QUARTER)
+    tab_to(page, "#bestand")
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    payload: FilePayload = {"name": "haag.csv", "mimeType": "text/csv", "buffer": csv_for(persons)}
+    chooser.value.set_files(files=[payload])
+    tab_to(page, "button[type=submit]:not(.portal-logout button)")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/leveringen/[0-9a-f-]+$"))
+    expect(page.locator("#status")).to_have_text("gevalideerd", timeout=60_000)
+    tab_to(page, 'a[href$="/vrijgeven"]')
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile("/vrijgeven$"))
+    tab_to(page, "form.portal-form button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page.locator("#status")).to_have_text("vrijgegeven")

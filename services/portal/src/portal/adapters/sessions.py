@@ -12,8 +12,8 @@ import json
 from datetime import UTC, datetime
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import Column, DateTime, delete, or_, update
-from sqlmodel import Field, SQLModel, col
+from sqlalchemy import Column, DateTime, or_
+from sqlmodel import Field, SQLModel, col, delete, update
 
 from ketenkit import Database
 from portal.adapters.ports import SessionStore
@@ -93,17 +93,17 @@ class SqlSessionStore(SessionStore):
 
     async def touch(self, key: str, seen_at: datetime) -> None:
         async with self.db.transaction() as s:
-            await s.execute(
+            await s.exec(
                 update(SessionRow).where(col(SessionRow.id) == _row_id(key)).values(seen_at=seen_at)
             )
 
     async def remove(self, key: str) -> None:
         async with self.db.transaction() as s:
-            await s.execute(delete(SessionRow).where(col(SessionRow.id) == _row_id(key)))
+            await s.exec(delete(SessionRow).where(col(SessionRow.id) == _row_id(key)))
 
     async def remove_expired(self, *, idle_before: datetime, started_before: datetime) -> int:
         async with self.db.transaction() as s:
-            result = await s.execute(
+            result = await s.exec(
                 delete(SessionRow).where(
                     or_(
                         col(SessionRow.seen_at) < idle_before,
