@@ -2,3 +2,4 @@
 CREATE DATABASE registry OWNER ketenmonitor;
 CREATE DATABASE ingest OWNER ketenmonitor;
 CREATE DATABASE linkage OWNER ketenmonitor;
+CREATE DATABASE portal OWNER ketenmonitor;

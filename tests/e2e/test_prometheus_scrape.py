@@ -16,7 +16,7 @@ import yaml
 from ketenkit.local_kafka import free_port
 from tests.helpers import eventually_sync
 
-from .conftest import Stack
+from .conftest import Portal, Stack
 
 ROOT = Path(__file__).parents[2]
 PROMETHEUS = shutil.which("prometheus")
@@ -38,12 +38,13 @@ def api(port: int, path: str, **query: str) -> Any:
     reason="prometheus is not installed (apt-get install prometheus; .ci/run does it)",
 )
 def test_prometheus_scrapes_every_service_and_sees_business_metrics(
-    stack: Stack, tmp_path: Path
+    stack: Stack, portal: Portal, tmp_path: Path
 ) -> None:
     config = yaml.safe_load((ROOT / "deploy" / "prometheus" / "prometheus.yml").read_text())
     config["global"]["scrape_interval"] = "1s"
+    ports = {**stack.ports, "portal": int(portal.url.rsplit(":", 1)[-1])}
     for job in config["scrape_configs"]:
-        job["static_configs"] = [{"targets": [f"127.0.0.1:{stack.ports[job['job_name']]}"]}]
+        job["static_configs"] = [{"targets": [f"127.0.0.1:{ports[job['job_name']]}"]}]
     (tmp_path / "prometheus.yml").write_text(yaml.safe_dump(config))
     shutil.copy(ROOT / "deploy" / "prometheus" / "alerts.yml", tmp_path / "alerts.yml")
     port = free_port()
@@ -65,7 +66,7 @@ def test_prometheus_scrapes_every_service_and_sees_business_metrics(
             health = {
                 t["labels"]["job"]: t["health"] for t in (targets or {}).get("activeTargets", [])
             }
-            return health == {"registry": "up", "ingest": "up", "linkage": "up"}
+            return health == {"registry": "up", "ingest": "up", "linkage": "up", "portal": "up"}
 
         eventually_sync(all_up, timeout=60, interval=0.5, message="every target up")
         result = eventually_sync(

@@ -77,7 +77,8 @@ def start_prometheus(processes: dict[str, subprocess.Popen[bytes]]) -> bool:
     source = ROOT / "deploy" / "prometheus"
     config = yaml.safe_load((source / "prometheus.yml").read_text())
     for job in config["scrape_configs"]:
-        job["static_configs"] = [{"targets": [f"127.0.0.1:{SERVICES[job['job_name']]}"]}]
+        port = {**SERVICES, "portal": PORTAL_PORT}[job["job_name"]]
+        job["static_configs"] = [{"targets": [f"127.0.0.1:{port}"]}]
     (folder / "prometheus.yml").write_text(yaml.safe_dump(config))
     shutil.copy(source / "alerts.yml", folder / "alerts.yml")
     log = (DATA / "prometheus.log").open("ab")
