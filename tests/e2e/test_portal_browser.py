@@ -261,3 +261,12 @@ def test_the_delivery_flow_works_with_the_keyboard_alone(
     tab_to(page, "form.portal-form button[type=submit]")
     page.keyboard.press("Enter")
     expect(page.locator("#status")).to_have_text("vrijgegeven")
+
+    # A nil return for another quarter: released on upload, "nihil" on Mijn gemeenten.
+    page.goto(f"{portal.url}/aanleveren?gemeente={code}&kwartaal=2024-Q3")
+    page.get_by_label("Nihil-levering").check()
+    page.get_by_role("button", name="Aanleveren").click()
+    expect(page.locator("#status")).to_have_text("vrijgegeven (nihil)")
+    page.goto(f"{portal.url}/gemeenten")
+    row = page.locator("tr", has_text="2024-Q3")
+    expect(row).to_contain_text("nihil")
