@@ -36,5 +36,8 @@ def serve(app: FastAPI, settings: WebSettings) -> None:
         port=settings.http_port,
         log_level="info",
         log_config=None,  # keep the masking root handler instead of uvicorn's own
+        # The client's address (the registry's rate limit per address) through trusted proxies.
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         timeout_graceful_shutdown=30,
     )

@@ -74,6 +74,11 @@ class WebSettings(BaseSettings):
     database_url: str = Field(default="", description="SQLAlchemy async URL; default SQLite.")
     http_host: str = Field(default="127.0.0.1")
     http_port: int = Field(default=8000, ge=1, le=65535)
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Proxies (addresses or networks, comma-separated) whose X-Forwarded-For "
+        "names the client: the ingress, and for the registry the portal.",
+    )
 
     @model_validator(mode="after")
     def _database_and_loopback(self) -> Self:

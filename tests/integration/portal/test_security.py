@@ -41,6 +41,7 @@ class FakeServices:
 
     withdrawn: set[str] = field(default_factory=set)
     calls: list[str] = field(default_factory=list)
+    forwarded_for: list[str] = field(default_factory=list)
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.calls.append(f"{request.method} {request.url.port} {request.url.path}")
@@ -57,6 +58,7 @@ class FakeServices:
         if path == "/v1/deliveries":
             return httpx.Response(200, json=[])
         if path == "/v1/registrations":
+            self.forwarded_for.append(request.headers.get("x-forwarded-for", ""))
             return httpx.Response(201, json={"contact_id": "c9", "status": "pending", "token": "t"})
         return httpx.Response(404, json={"code": "not_found"})
 
@@ -233,3 +235,20 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read(production: Porta
     )
     assert response.status_code == 413
     assert not any("POST 8002 /v1/deliveries" in c for c in production.services.calls)
+
+
+def test_a_registration_names_the_visitors_address_for_the_registrys_rate_limit(
+    portal: Portal,
+) -> None:
+    form = {
+        "gemeenten": "GM0344",
+        "berichtgever_naam": "Gemeente Utrecht",
+        "berichtgever_soort": "gemeente",
+        "naam": "A",
+        "email": "a@utrecht.nl",
+        "rol": "primary",
+        "csrf_token": portal.csrf("/aanmelden"),
+    }
+    assert portal.client.post("/aanmelden", data=form).status_code == 200
+    # Not the portal's own address: else every visitor would share one registration budget.
+    assert portal.services.forwarded_for == ["testclient"]

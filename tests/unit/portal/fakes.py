@@ -21,7 +21,7 @@ class FakeRegistry(Registry):
     async def whoami(self, token: str) -> Identity | None:
         return self.known.get(token)
 
-    async def register(self, registration: dict[str, Any]) -> dict[str, Any]:
+    async def register(self, registration: dict[str, Any], *, client: str) -> dict[str, Any]:
         return {"contact_id": "c-new", "status": "pending", "token": "t" * 43}
 
     async def contacts(self, token: str, *, status: str | None = None) -> list[dict[str, Any]]:

@@ -20,8 +20,9 @@ class Registry(ABC):
         """The admin or the active contact behind ``token``; None when it is neither."""
 
     @abstractmethod
-    async def register(self, registration: dict[str, Any]) -> dict[str, Any]:
-        """``{contact_id, status, token}``; raises ``Refused`` with field problems."""
+    async def register(self, registration: dict[str, Any], *, client: str) -> dict[str, Any]:
+        """``{contact_id, status, token}``; raises ``Refused`` with field problems. ``client`` is
+        the visitor's address: the registry limits registrations per address, not per portal."""
 
     @abstractmethod
     async def contacts(self, token: str, *, status: str | None = None) -> list[dict[str, Any]]: ...

@@ -152,9 +152,13 @@ class HttpRegistry(Registry):
             municipality_codes=tuple(contact["municipality_codes"]),
         )
 
-    async def register(self, registration: dict[str, Any]) -> dict[str, Any]:
+    async def register(self, registration: dict[str, Any], *, client: str) -> dict[str, Any]:
         response = await self.up.call(
-            "POST", "/v1/registrations", token=None, json_body=registration
+            "POST",
+            "/v1/registrations",
+            token=None,
+            json_body=registration,
+            headers={"X-Forwarded-For": client},
         )
         body: dict[str, Any] = response.json()
         return body

@@ -216,7 +216,8 @@ def build_router(ctx: PortalContext) -> APIRouter:
     async def register(request: Request, form: Form) -> Response:
         filled = RegistrationForm.of(form)
         try:
-            done = await ctx.registry.register(filled.registration())
+            client = request.client.host if request.client else "unknown"
+            done = await ctx.registry.register(filled.registration(), client=client)
         except Refused as refused:
             if refused.code == "rate_limited":
                 filled.errors["algemeen"] = (
