@@ -163,7 +163,7 @@ def test_the_whole_delivery_cycle_in_the_browser(
     # COA and DUO send their events; the monitor then shows the municipality.
     # (Playwright's sync API runs an event loop in this thread: publish from another.)
     with ThreadPoolExecutor(1) as pool:
-        feeds = feed_events(persons, stack.prefix)
+        feeds = feed_events(persons, stack.prefix, ids="portal-story")
         pool.submit(asyncio.run, publish_feeds(stack.bootstrap, feeds, None)).result()
     monitor = f"{url}/monitor?peildatum=2024-12-31&indeling=gemeente"
     desk.goto(monitor)

@@ -144,12 +144,14 @@ def csv_for(persons: list[Person]) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def feed_events(persons: list[Person], prefix: str) -> list[Outgoing]:
+def feed_events(persons: list[Person], prefix: str, *, ids: str = "demo") -> list[Outgoing]:
+    """COA and DUO events of ``persons``; ``ids`` keeps their event ids apart from another
+    load's (the same source and id with other data is dead-lettered as ``id_reused``)."""
     events = []
     for n, p in enumerate(persons):
         changed = datetime.combine(p.notice, datetime.min.time(), tzinfo=UTC).isoformat()
         duo = Envelope(
-            id=f"demo-duo-{n}",
+            id=f"{ids}-duo-{n}",
             source="urn:nld:duo:feed",
             type="nl.duo.inburgeringsplicht.vastgesteld",
             data={
@@ -163,7 +165,7 @@ def feed_events(persons: list[Person], prefix: str) -> list[Outgoing]:
         events.append(Outgoing.event(prefix + "feeds.duo.v1", duo, p.bsn))
         if p.doelgroep == "asielstatushouder":
             coa = Envelope(
-                id=f"demo-coa-{n}",
+                id=f"{ids}-coa-{n}",
                 source="urn:nld:coa:feed",
                 type="nl.coa.vergunninghouder.gewijzigd",
                 data={
