@@ -1,13 +1,18 @@
 """The CloudEvents 1.0 envelope (NL GOV profile) and its Kafka binary-mode binding.
 
-Headers are written and read by the ``cloudevents`` package's Kafka binding; this module adds
-the profile's rules (URN sources, reverse-DNS types, RFC 3339 times, no BSN in any attribute)
-and the deterministic ids of derived events.
+The binding is a small codec of the project's own (SPEC section 11 allows it): every attribute a
+``ce_`` header of UTF-8 text, ``content-type`` for ``datacontenttype``, the JSON data as the
+value; times as RFC 3339 (``Z`` for UTC). Tests hold it to the ``cloudevents`` package as the
+reference: each reads the other's output as the same event. It is several times faster than the
+package's binding on the hot path (no per-event attribute objects, ``datetime.fromisoformat``).
+This module adds the profile's rules (URN sources, reverse-DNS types, RFC 3339 times, no BSN in
+any attribute) and the deterministic ids of derived events.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import uuid
 from collections.abc import Iterable, Mapping
@@ -16,20 +21,20 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pydantic_core
-from cloudevents.core.bindings.kafka import KafkaMessage, from_binary, to_binary
-from cloudevents.core.exceptions import BaseCloudEventException
-from cloudevents.core.formats.json import JSONFormat
-from cloudevents.core.v1.event import CloudEvent
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from contracts.errors import EnvelopeInvalid, PayloadUnreadable
 
 CONTENT_TYPE = "application/json"
 REQUIRED_HEADERS = ("ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time")
+_REQUIRED = tuple(name[3:] for name in REQUIRED_HEADERS)
 _SOURCE = re.compile(r"^urn:nld:[a-z0-9][a-z0-9-]*(:[A-Za-z0-9._~-]+)+$")
 _TYPE = re.compile(r"^[a-z][a-z0-9-]*(\.[a-z][a-z0-9_-]*)+$")
 _VERSION_SEGMENT = re.compile(r"^v\d+$")
-_FORMAT = JSONFormat()
+_CONTENT_TYPE_HEADER = ("content-type", CONTENT_TYPE.encode())
+_SPECVERSION_HEADER = ("ce_specversion", b"1.0")
+_URL_NAMESPACE = uuid.NAMESPACE_URL.bytes
+_OPTIONAL = ("subject", "dataschema", "sequence", "traceparent", "tracestate")
 
 
 TRACEPARENT = r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"
@@ -71,7 +76,12 @@ def derived_id(source: str, event_id: str, *parts: object) -> str:
     (e.g. the rows of a delivery), so a replay yields the same ids.
     """
     name = "|".join([source, event_id, *(str(p) for p in parts)])
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+    # uuid.uuid5, written out: the same bytes without building a UUID object per event.
+    digest = bytearray(hashlib.sha1(_URL_NAMESPACE + name.encode(), usedforsecurity=False).digest())
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    h = digest[:16].hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 # A stream has a handful of distinct sources and types: each is checked once per process.
@@ -171,38 +181,34 @@ class KafkaRecord:
         return None
 
 
+@functools.lru_cache(maxsize=4096)
+def _utf8(text: str) -> bytes:
+    # Sources and types repeat on every event of a stream: encoded once.
+    return text.encode()
+
+
+def rfc3339(moment: datetime) -> str:
+    """``moment`` in UTC as RFC 3339, ``Z`` for the offset (as the reference binding writes)."""
+    text = moment.astimezone(UTC).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 def to_kafka(envelope: Envelope, key: str | None) -> KafkaRecord:
     """Bind ``envelope`` to Kafka binary content mode with message key ``key``."""
-    attributes: dict[str, Any] = {
-        "specversion": envelope.specversion,
-        "id": envelope.id,
-        "source": envelope.source,
-        "type": envelope.type,
-        "time": envelope.time.astimezone(UTC),
-        "datacontenttype": CONTENT_TYPE,
-    }
-    for name in ("subject", "dataschema", "sequence", *TRACE_CONTEXT):
+    headers = [
+        _SPECVERSION_HEADER,
+        ("ce_id", envelope.id.encode()),
+        ("ce_source", _utf8(envelope.source)),
+        ("ce_type", _utf8(envelope.type)),
+        ("ce_time", rfc3339(envelope.time).encode()),
+        _CONTENT_TYPE_HEADER,
+    ]
+    for name in _OPTIONAL:
         value = getattr(envelope, name)
         if value is not None:
-            attributes[name] = value
-    # The data goes in as JSON bytes (the binding passes bytes through): pydantic's serializer
-    # writes them several times faster than the binding's pure-Python encoder path.
-    data = None if envelope.data is None else pydantic_core.to_json(envelope.data)
-    message = to_binary(CloudEvent(attributes, data), _FORMAT, key_mapper=lambda _: key)
-    value = message.value if envelope.data is not None else None
-    return KafkaRecord(key=key, headers=tuple(message.headers.items()), value=value)
-
-
-def _header_map(
-    headers: Iterable[tuple[str, bytes | None]] | Mapping[str, bytes],
-) -> dict[str, bytes]:
-    pairs = headers.items() if isinstance(headers, Mapping) else headers
-    result: dict[str, bytes] = {}
-    for name, raw in pairs:
-        lowered = name.lower()
-        if lowered.startswith("ce_") or lowered == "content-type":
-            result[lowered] = raw or b""
-    return result
+            headers.append(("ce_" + name, value.encode()))
+    value = None if envelope.data is None else pydantic_core.to_json(envelope.data)
+    return KafkaRecord(key=key, headers=tuple(headers), value=value)
 
 
 def from_kafka(
@@ -211,44 +217,53 @@ def from_kafka(
     value: bytes | None,
 ) -> Envelope:
     """Read a binary-mode CloudEvent; raise ``EnvelopeInvalid`` or ``PayloadUnreadable``."""
-    header_map = _header_map(headers)
-    missing = [name for name in REQUIRED_HEADERS if not header_map.get(name)]
+    del key  # the key is the partition key, not an attribute of the event
+    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    attributes: dict[str, str] = {}
+    content_type = CONTENT_TYPE
+    for name, raw in pairs:
+        lowered = name.lower()
+        is_attribute = lowered.startswith("ce_")
+        if not is_attribute and lowered != "content-type":
+            continue
+        try:
+            text = (raw or b"").decode("utf-8")
+        except UnicodeDecodeError:
+            raise EnvelopeInvalid(f"header {lowered} is not UTF-8") from None
+        if is_attribute:
+            attributes[lowered[3:]] = text
+        else:
+            content_type = text
+    missing = [f"ce_{name}" for name in _REQUIRED if not attributes.get(name)]
     if missing:
         raise EnvelopeInvalid(f"missing header(s): {', '.join(missing)}")
-    for name, raw in header_map.items():
-        try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise EnvelopeInvalid(f"header {name} is not UTF-8") from None
-    if value is not None:
-        content_type = header_map.get("content-type", CONTENT_TYPE.encode()).decode()
-        if content_type.split(";")[0].strip() != CONTENT_TYPE:
-            raise PayloadUnreadable(f"content-type must be {CONTENT_TYPE}, got {content_type!r}")
-    message = KafkaMessage(
-        headers=header_map,
-        key=key.decode("utf-8", "replace") if isinstance(key, bytes) else key,
-        value=value or b"",
-    )
+    if value is not None and content_type.split(";")[0].strip() != CONTENT_TYPE:
+        raise PayloadUnreadable(f"content-type must be {CONTENT_TYPE}, got {content_type!r}")
     try:
-        event = from_binary(message, _FORMAT, CloudEvent)
-    except (BaseCloudEventException, ValueError, OverflowError) as exc:
+        time = datetime.fromisoformat(attributes["time"])
+    except ValueError as exc:
         raise EnvelopeInvalid(f"malformed CloudEvent attributes: {_first_line(exc)}") from None
-    data = event.get_data()
-    if value is not None and not isinstance(data, dict):
-        raise PayloadUnreadable("value is not a UTF-8 JSON object")
-    attributes = event.get_attributes()
+    data: dict[str, Any] | None = None
+    if value is not None:
+        try:
+            parsed = pydantic_core.from_json(value)
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict):
+            raise PayloadUnreadable("value is not a UTF-8 JSON object")
+        data = parsed
     try:
         return Envelope(
             specversion=attributes["specversion"],
             id=attributes["id"],
             source=attributes["source"],
             type=attributes["type"],
-            time=attributes["time"],
+            time=time,
             subject=attributes.get("subject"),
             dataschema=attributes.get("dataschema"),
             sequence=attributes.get("sequence"),
             **_trace_context(attributes),
-            data=data if isinstance(data, dict) else None,
+            data=data,
         )
     except ValidationError as exc:
         problems = "; ".join(

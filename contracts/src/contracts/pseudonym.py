@@ -98,4 +98,4 @@ class Pseudonymiser:
     def pseudonymise(self, bsn: str) -> str:
         """Validate ``bsn`` (raises ``BsnInvalid``) and return its pseudonym."""
         validate_bsn(bsn)
-        return hmac.new(self._key, bsn.encode("ascii"), hashlib.sha256).hexdigest()
+        return hmac.digest(self._key, bsn.encode("ascii"), "sha256").hex()

@@ -57,3 +57,10 @@ def test_mask_bsn_keeps_only_last_four_digits() -> None:
     assert mask_bsn("111222333") == "*****2333"
     assert mask_bsn("12") == "*****"
     assert mask_bsn(None) == "*****"
+
+
+@given(st.text("0123456789", min_size=9, max_size=9))
+def test_the_fast_elfproef_agrees_with_the_definition(digits: str) -> None:
+    weights = (9, 8, 7, 6, 5, 4, 3, 2, -1)
+    total = sum(int(d) * w for d, w in zip(digits, weights, strict=True))
+    assert is_valid_bsn(digits) == (total > 0 and total % 11 == 0)

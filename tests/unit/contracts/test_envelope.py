@@ -113,3 +113,11 @@ def test_ce_sequence_is_zero_padded_and_old_unpadded_values_still_read() -> None
     assert sequence_number("0000000010") == 10
     assert sequence_number("10") == 10  # events already on compacted topics
     assert sequence_number(None) == 0
+
+
+@given(st.text(max_size=60), st.text(max_size=60), st.lists(st.integers() | st.text(), max_size=3))
+def test_derived_ids_are_uuid5_for_any_name(
+    source: str, event_id: str, parts: list[object]
+) -> None:
+    name = "|".join([source, event_id, *(str(p) for p in parts)])
+    assert derived_id(source, event_id, *parts) == str(uuid.uuid5(uuid.NAMESPACE_URL, name))

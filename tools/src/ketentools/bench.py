@@ -655,7 +655,9 @@ def main(argv: list[str] | None = None) -> None:
         "--delivery-mb", type=float, default=200.0, help="size of the large-delivery run (0: skip)"
     )
     parser.add_argument(
-        "--only", choices=["large-delivery", "latency"], help="run one measurement instead of all"
+        "--only",
+        choices=["large-delivery", "latency", "ingest"],
+        help="run one measurement instead of all (ingest: the raw reference and ingest's rate)",
     )
     args = parser.parse_args(argv)
     people = generate(
@@ -696,6 +698,8 @@ def main(argv: list[str] | None = None) -> None:
             results["ingest_feed_events_per_s"] = round(rate)
             results["ingest_ratio"] = round(rate / reference, 3)
             results["ingest_peak_rss_mb"] = round(rss)
+            if args.only == "ingest":
+                return _report(results, args.out)
             rate, rss = linkage_rate(
                 bootstrap, people, f"sqlite+aiosqlite:///{folder / 'linkage.db'}"
             )
