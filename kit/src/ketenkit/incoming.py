@@ -95,6 +95,19 @@ def _readable(value: bytes | None) -> bytes:
     return (value or b"").decode("utf-8", "replace").encode("utf-8")
 
 
+def _cleaned(record: ConsumerRecord[Any, Any]) -> ConsumerRecord[Any, Any]:
+    """The record itself when its headers are UTF-8 (nearly always), else a cleaned copy."""
+    for _, value in record.headers or ():
+        if value:
+            try:
+                value.decode("utf-8")
+            except UnicodeDecodeError:
+                break
+    else:
+        return record
+    return replace(record, headers=[(k, _readable(v)) for k, v in (record.headers or ())])
+
+
 async def parse_tolerant(
     msg: Any, original_parser: Callable[[Any], Awaitable[StreamMessage[Any]]]
 ) -> StreamMessage[Any]:
@@ -106,9 +119,7 @@ async def parse_tolerant(
     (and dead-lettered) by the handler like any other bad event.
     """
     records = tuple(msg) if isinstance(msg, tuple | list) else (msg,)
-    cleaned = tuple(
-        replace(r, headers=[(k, _readable(v)) for k, v in (r.headers or ())]) for r in records
-    )
+    cleaned = tuple(_cleaned(r) for r in records)
     message = await original_parser(cleaned if isinstance(msg, tuple | list) else cleaned[0])
     message.raw_message = msg
     return message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -68,6 +69,6 @@ async def publish_all(
         topics.append(message.topic)
     results = list(await asyncio.gather(*pending))
     if counter is not None:
-        for topic in topics:
-            counter.labels(topic).inc()
+        for topic, count in collections.Counter(topics).items():
+            counter.labels(topic).inc(count)
     return results

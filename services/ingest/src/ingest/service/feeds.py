@@ -56,6 +56,7 @@ class FeedProcessor:
 
     async def process(self, batch: Sequence[Incoming]) -> None:
         out: list[Outgoing] = []
+        accepted = {"coa": 0, "duo": 0}  # counted once per batch, not once per event
         for incoming in batch:
             feed = "coa" if incoming.topic == self.topics.coa_in else "duo"
             owner = FEEDS_COA.source if feed == "coa" else FEEDS_DUO.source
@@ -80,7 +81,7 @@ class FeedProcessor:
                     self.metrics.extensions_dropped.labels(feed).inc(dropped)
                 topic = self.topics.coa_out if feed == "coa" else self.topics.duo_out
                 out.append(Outgoing.event(topic, result.envelope, result.pseudonym))
-                self.metrics.records.labels(feed, "accepted").inc()
+                accepted[feed] += 1
                 continue
             out.append(
                 dead_letter(
@@ -105,3 +106,6 @@ class FeedProcessor:
                 },
             )
         await publish_all(self.broker, out, counter=self.counter)
+        for feed, count in accepted.items():
+            if count:
+                self.metrics.records.labels(feed, "accepted").inc(count)
