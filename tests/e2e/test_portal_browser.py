@@ -86,6 +86,14 @@ def test_the_whole_delivery_cycle_in_the_browser(
     # Start page and registration with field-level errors first.
     page.goto(url)
     accessible(page, "01-start")
+    # The delivery guidelines, from the validating code, through the portal.
+    page.get_by_role("link", name="Richtlijnen").first.click()
+    accessible(page, "01-richtlijnen")
+    with page.expect_download() as template:
+        page.get_by_role("link", name="Sjabloon (CSV)").click()
+    assert Path(template.value.path()).read_text().startswith("bsn,gemeentecode,doelgroep,")
+    assert httpx.get(f"{url}/richtlijnen/richtlijnen.pdf").content.startswith(b"%PDF-")
+    page.goto(url)
     page.get_by_role("link", name="Aanmelden").first.click()
     page.get_by_label("Gemeentecode(s)").fill("GM9999")
     page.get_by_label("Organisatie", exact=True).fill("Gemeente Rotterdam")

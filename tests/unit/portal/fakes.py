@@ -86,6 +86,9 @@ class FakeIngest(Ingest):
     async def overdue(self, token: str, *, as_of: date) -> list[dict[str, Any]]:
         return self.overdue_items
 
+    async def guidelines(self, document: str) -> tuple[bytes, str]:
+        return b"", "application/octet-stream"
+
 
 class FakeLinkage(Linkage):
     def __init__(self, known: dict[str, Identity] | None = None) -> None:

@@ -10,12 +10,14 @@ from ingest.adapters.keys import check_fingerprint, dev_key
 from ingest.adapters.tables import TABLES
 from ingest.config import Settings
 from ingest.domain.feeds import pseudonym_of_key
+from ingest.entrypoints.guidelines import build_router as guidelines_router
 from ingest.entrypoints.http import build_router, install_error_handlers
 from ingest.entrypoints.kafka import register_subscribers
 from ingest.metrics import IngestMetrics
 from ingest.service.deliveries import Deliveries, Topics
 from ingest.service.feeds import FeedProcessor, FeedTopics
 from ketenkit import ServiceRuntime, create_http_app
+from ketenkit.rate_limit import RateLimiter
 
 TITLE = "Ketenmonitor ingest"
 DESCRIPTION = "Municipal deliveries over HTTP; validates and pseudonymises the COA and DUO feeds."
@@ -104,7 +106,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runtime,
         title=TITLE,
         description=DESCRIPTION,
-        routers=[build_router(deliveries, max_upload_bytes=settings.max_upload_bytes)],
+        routers=[
+            build_router(
+                deliveries,
+                max_upload_bytes=settings.max_upload_bytes,
+                dry_runs=RateLimiter(settings.dry_run_rate_per_minute),
+            ),
+            guidelines_router(),
+        ],
         body_limits={"/v1/deliveries": settings.max_upload_bytes},
     )
     install_error_handlers(app)

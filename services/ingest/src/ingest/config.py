@@ -49,6 +49,11 @@ class Settings(ServiceSettings):
         "in force needs confirm_retractions=true.",
     )
     overdue_refresh_seconds: float = Field(default=300.0, gt=0)
+    dry_run_rate_per_minute: int = Field(
+        default=30,
+        ge=0,
+        description="Test deliveries (dry_run=true) per caller and minute; 0 = unlimited.",
+    )
 
     @model_validator(mode="after")
     def _pseudonym_key_rules(self) -> Self:

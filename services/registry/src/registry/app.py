@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from contracts import ContactState
 from contracts.topics import REGISTRY_CONTACTS
 from ketenkit import ServiceRuntime, create_http_app
-from registry.adapters.rate_limit import RateLimiter
+from ketenkit.rate_limit import RateLimiter
 from registry.adapters.tables import TABLES
 from registry.config import Settings
 from registry.entrypoints.http import RegistryContext, build_router, install_error_handlers

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ingest.adapters.files import CSV_TYPES, NDJSON_TYPES, media_type
-from ingest.domain.access import Caller
+from ingest.domain.access import Caller, ContactCaller
 from ingest.domain.errors import (
     DeliveryNotFound,
     IngestError,
@@ -35,8 +35,9 @@ from ingest.entrypoints.schemas import (
     ReportOut,
 )
 from ingest.service.deliveries import Deliveries
-from ketenkit import FieldError, ProblemDetail
+from ketenkit import FieldError, Problem, ProblemDetail
 from ketenkit.problems import forbidden, problem_response, unauthenticated
+from ketenkit.rate_limit import RateLimiter, retry_after
 
 bearer = HTTPBearer(auto_error=False, description="A contact's personal token, or the admin token.")
 Municipality = Annotated[str, Query(pattern=r"^GM\d{4}$", examples=["GM0344"])]
@@ -44,7 +45,7 @@ QuarterParam = Annotated[str, Query(max_length=7, examples=["2025-Q3"], descript
 DeliveryId = Annotated[str, Path(max_length=64)]
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ProblemDetail, "content": {"application/problem+json": {}}}
-    for status in (401, 403, 404, 409, 413, 415, 422)
+    for status in (401, 403, 404, 409, 413, 415, 422, 429)
 }
 SPOOL_IN_MEMORY = 1024 * 1024
 MIN_AS_OF = date(2022, 1, 1)
@@ -56,8 +57,11 @@ def neutralise(cell: str) -> str:
     return "'" + cell if cell.startswith(_FORMULA_START) else cell
 
 
-def build_router(deliveries: Deliveries, *, max_upload_bytes: int) -> APIRouter:
+def build_router(
+    deliveries: Deliveries, *, max_upload_bytes: int, dry_runs: RateLimiter | None = None
+) -> APIRouter:
     router = APIRouter(prefix="/v1/deliveries", tags=["deliveries"], responses=ERRORS)
+    dry_runs = dry_runs or RateLimiter(0)
 
     async def caller(
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
@@ -109,6 +113,14 @@ def build_router(deliveries: Deliveries, *, max_upload_bytes: int) -> APIRouter:
             raise unsupported
         # Who, for which municipality and quarter: decided before a byte of the body is read.
         deliveries.check_upload(caller=who, municipality=municipality, quarter=quarter)
+        if dry_run and not nil_return and (wait := dry_runs.hit(_caller_key(who))) is not None:
+            raise Problem(
+                429,
+                "Too many test deliveries",
+                code="rate_limited",
+                detail=f"at most {dry_runs.per_minute} test deliveries a minute; try again later",
+                headers={"Retry-After": retry_after(wait)},
+            )
         # The upload goes to a spool (memory, then a temporary file); from deliveries.upload on
         # it is that method's to close, since validation may go on after the answer.
         spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
@@ -282,6 +294,10 @@ async def _json_report(
             yield item if first else "," + item
             first = False
     yield "]}"
+
+
+def _caller_key(who: Caller) -> str:
+    return who.contact_id if isinstance(who, ContactCaller) else "admin"
 
 
 def _problem(exc: IngestError) -> JSONResponse:

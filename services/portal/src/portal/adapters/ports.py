@@ -77,6 +77,11 @@ class Ingest(ABC):
     @abstractmethod
     async def overdue(self, token: str, *, as_of: date) -> list[dict[str, Any]]: ...
 
+    @abstractmethod
+    async def guidelines(self, document: str) -> tuple[bytes, str]:
+        """A public guidelines document (``.pdf``, ``/schema.json``, ``/template.csv``) and
+        its media type."""
+
 
 class Linkage(ABC):
     @abstractmethod

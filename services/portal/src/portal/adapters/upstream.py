@@ -311,6 +311,15 @@ class HttpIngest(Ingest):
         items: list[dict[str, Any]] = response.json()["items"]
         return items
 
+    async def guidelines(self, document: str) -> tuple[bytes, str]:
+        if document not in GUIDELINES:
+            raise ValueError(document)
+        response = await self.up.call("GET", f"/v1/guidelines{document}", token=None)
+        return response.content, response.headers.get("content-type", "application/octet-stream")
+
+
+GUIDELINES = {".pdf", "/schema.json", "/template.csv"}
+
 
 async def _chunks(body: BinaryIO) -> AsyncIterator[bytes]:
     """The spooled upload in pieces, read off the event loop (it may be on disk)."""

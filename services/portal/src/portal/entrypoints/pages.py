@@ -543,6 +543,27 @@ def build_router(ctx: PortalContext) -> APIRouter:
             headers={"Content-Disposition": f'attachment; filename="monitor-{as_of}.csv"'},
         )
 
+    @router.get("/richtlijnen", response_class=HTMLResponse, include_in_schema=False)
+    async def guidelines(request: Request) -> Response:
+        return render(request, "guidelines.html", {})
+
+    @router.get("/richtlijnen/{document}", include_in_schema=False)
+    async def guidelines_document(
+        document: Annotated[str, Path(pattern=r"^(richtlijnen\.pdf|schema\.json|template\.csv)$")],
+    ) -> Response:
+        upstream = {
+            "richtlijnen.pdf": ".pdf",
+            "schema.json": "/schema.json",
+            "template.csv": "/template.csv",
+        }[document]
+        body, media_type = await ctx.ingest.guidelines(upstream)
+        disposition = "inline" if document.endswith(".pdf") else "attachment"
+        return Response(
+            body,
+            media_type=media_type,
+            headers={"Content-Disposition": f'{disposition}; filename="{document}"'},
+        )
+
     @router.get("/hulp/codes", response_class=HTMLResponse, include_in_schema=False)
     async def codes(request: Request) -> Response:
         return render(request, "codes.html", {"codes": list(DELIVERY_CODES.values())})

@@ -11,7 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ketenkit import FieldError, Problem, ProblemDetail
 from ketenkit.problems import forbidden, problem_response, unauthenticated
-from registry.adapters.rate_limit import RateLimiter, retry_after
+from ketenkit.rate_limit import RateLimiter, retry_after
 from registry.domain.access import Admin, Caller, ContactCaller
 from registry.domain.contact import Berichtgever, Contact, Status
 from registry.domain.errors import (

@@ -1,6 +1,7 @@
 """A sliding-window limit per client address, in this process's memory.
 
-The registry runs as one instance (README, "Scaling out"), so one process sees every request.
+Per process: the registry runs as one instance (README, "Scaling out"); behind several
+instances each keeps its own window, so the limit is per instance.
 """
 
 from __future__ import annotations

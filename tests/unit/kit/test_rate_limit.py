@@ -1,4 +1,4 @@
-from registry.adapters.rate_limit import RateLimiter, retry_after
+from ketenkit.rate_limit import RateLimiter, retry_after
 
 
 def test_a_sliding_window_per_address() -> None:
