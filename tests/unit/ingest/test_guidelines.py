@@ -174,3 +174,38 @@ def test_frictionless_accepts_the_template_and_rejects_what_ingest_rejects(
         ingest = {(e.row, e.field) for e in dry_run(body).errors}
         assert ingest, case
         assert frictionless_problems(body, tmp_path) == ingest, case
+
+
+SPEC = Path(__file__).resolve().parents[3].parent / "shared" / "SPEC.md"
+#: The delivery codes SPEC sections 7, 10 and 11 name (each checked to be in SPEC below).
+SPEC_CODES = [
+    "bsn_invalid",
+    "field_missing",
+    "field_invalid",
+    "date_invalid",
+    "date_order",
+    "date_after_period",
+    "leerroute_missing",
+    "map_not_applicable",
+    "ontzorgen_not_applicable",
+    "duplicate_person",
+    "municipality_unknown",
+    "municipality_mismatch",
+    "encoding_invalid",
+    "header_invalid",
+    "empty_delivery",
+    "column_unknown",
+    "quarter_not_ended",
+    "processing_failed",
+    "idempotency_key_reused",
+    "confirm_retractions",
+    "count_drop",
+    "mass_retraction",
+]
+
+
+@pytest.mark.skipif(not SPEC.exists(), reason="../shared/SPEC.md is not beside the repository")
+def test_the_specs_delivery_codes_and_the_guidelines_agree() -> None:
+    text = SPEC.read_text()
+    assert [code for code in SPEC_CODES if f"`{code}`" not in text] == []
+    assert set(SPEC_CODES) - guidelines.documented_codes() == set()
