@@ -102,6 +102,16 @@ _CODES = (
     DeliveryCode("delivery_not_found", "verzoek", "Deze levering bestaat niet."),
     DeliveryCode("forbidden", "verzoek", "U heeft geen recht op deze gemeente of handeling."),
     DeliveryCode("not_authenticated", "verzoek", "U bent niet (meer) aangemeld."),
+    DeliveryCode(
+        "rate_limited", "verzoek", "Te veel verzoeken in korte tijd; probeer het zo opnieuw."
+    ),
+    DeliveryCode(
+        "validation_failed", "verzoek", "Een parameter van het verzoek klopt niet (zie errors)."
+    ),
+    DeliveryCode("json_invalid", "verzoek", "De body van het verzoek is geen geldige JSON."),
+    DeliveryCode(
+        "internal_error", "verzoek", "Er ging aan onze kant iets mis; er is niets verloren."
+    ),
 )
 
 DELIVERY_CODES: dict[str, DeliveryCode] = {c.code: c for c in _CODES}

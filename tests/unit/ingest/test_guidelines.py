@@ -18,6 +18,7 @@ from contracts.delivery_codes import DELIVERY_CODES
 from ingest.domain import guidelines
 from ingest.domain.rows import FIELDS, RowValidator
 from ingest.service.dry_run import DryRun, check_file
+from ketenkit import problems
 
 pytestmark = pytest.mark.unit
 PSEUDONYMISER = Pseudonymiser(secrets.token_bytes(32))
@@ -92,9 +93,11 @@ def test_every_code_written_in_ingest_is_documented() -> None:
         r'ReleaseRefused\(\s*"([a-z_]+)"',
         r'UploadInvalid\(\s*\d+,\s*"[^"]*",\s*"([a-z_]+)"',
         r'result = "([a-z_]+)"',  # the municipality rules
+        r'code="([a-z_]+)"',  # a problem+json answer
     ]
     found: set[str] = set()
-    for path in INGEST.rglob("*.py"):
+    kit = Path(problems.__file__).parent  # the kit's answers every service gives
+    for path in [*INGEST.rglob("*.py"), kit / "problems.py", kit / "limits.py"]:
         text = path.read_text()
         for pattern in patterns:
             found |= set(re.findall(pattern, text))
