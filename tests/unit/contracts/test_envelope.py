@@ -121,3 +121,25 @@ def test_derived_ids_are_uuid5_for_any_name(
 ) -> None:
     name = "|".join([source, event_id, *(str(p) for p in parts)])
     assert derived_id(source, event_id, *parts) == str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["ce_id", "CE_ID", "ce_partitionkey", "Ce_Foo", "content-type", "x"]),
+            st.just(b"v"),
+        ),
+        max_size=8,
+    )
+)
+def test_dropped_extensions_counts_unknown_ce_headers_in_any_case(
+    headers: list[tuple[str, bytes]],
+) -> None:
+    from contracts.envelope import KNOWN_ATTRIBUTES, dropped_extensions
+
+    expected = sum(
+        1
+        for name, _ in headers
+        if name.lower().startswith("ce_") and name.lower()[3:] not in KNOWN_ATTRIBUTES
+    )
+    assert dropped_extensions(headers) == expected

@@ -144,8 +144,14 @@ def service(name: str, *, bootstrap: str, prefix: str, database_url: str) -> Ite
         "KETENMONITOR_HTTP_PORT": str(port),
         "KETENMONITOR_OUTBOX_POLL_SECONDS": "0.05",
     }
+    # BENCH_PROFILE=<folder>: each service runs under cProfile, its profile written at exit.
+    profile = os.environ.get("BENCH_PROFILE")
+    command = [sys.executable, "-m", name]
+    if profile:
+        Path(profile).mkdir(parents=True, exist_ok=True)
+        command = [sys.executable, "-m", "ketentools.profiled", f"{profile}/{name}.prof", name]
     process = subprocess.Popen(  # noqa: S603 - our own service module
-        [sys.executable, "-m", name], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     deadline = time.monotonic() + 60
     while True:
