@@ -8,7 +8,7 @@ KAFKA_LIBS := .cache/kafka/libs
 PACKAGES := contracts/src kit/src services/registry/src services/ingest/src services/linkage/src services/portal/src tools/src
 PORTAL_ASSETS := services/portal/src/portal/static/vendor
 
-.PHONY: help venv kafka-jars portal-assets test test-unit lint format kafka kafka-secure kafka-tls run monitor replay deadletters simulate bench clean
+.PHONY: help venv kafka-jars portal-assets interop-schemas test test-unit lint format kafka kafka-secure kafka-tls run monitor replay deadletters simulate bench clean
 
 help:
 	@echo "make run    - local Kafka + the stack with a demo load (Ctrl-C stops it)"
@@ -46,7 +46,14 @@ $(PORTAL_ASSETS)/.done: services/portal/frontend/package.json services/portal/fr
 
 portal-assets: $(PORTAL_ASSETS)/.done
 
-test: venv kafka-jars portal-assets
+# The official AsyncAPI JSON schemas (npm, pinned) the services' documents are validated against.
+tests/interop/node_modules/.done: tests/interop/package.json tests/interop/package-lock.json
+	npm ci --prefix tests/interop --ignore-scripts --no-audit --no-fund --silent
+	@touch $@
+
+interop-schemas: tests/interop/node_modules/.done
+
+test: venv kafka-jars portal-assets interop-schemas
 	$(BIN)/pytest
 
 test-unit: venv
