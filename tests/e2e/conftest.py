@@ -77,6 +77,9 @@ def running_stack(kafka_bootstrap: str, folder: Path) -> Iterator[Stack]:
                 "KETENMONITOR_HTTP_PORT": str(running.ports[service]),
                 "KETENMONITOR_OUTBOX_POLL_SECONDS": "0.2",
                 "KETENMONITOR_LAG_POLL_SECONDS": "1",
+                # Every service writes its spans to a file of its own (tests read them).
+                "OTEL_TRACES_EXPORTER": "console",
+                "KETENMONITOR_TRACE_FILE": str(folder / f"traces-{service}.jsonl"),
             }
             running.start(service)
         yield running

@@ -30,6 +30,7 @@ from ketenkit.loops import Job, run_every
 from ketenkit.outbox import OutboxRelay, OutboxRow
 from ketenkit.problems import install_problem_handlers
 from ketenkit.settings import ServiceSettings
+from ketenkit.tracing import setup_tracing, shutdown_tracing
 
 logger = logging.getLogger(__name__)
 Hook = Callable[[], Awaitable[None]]
@@ -135,6 +136,7 @@ class ServiceRuntime:
 
     async def start(self) -> None:
         """Tables, checks, topics, broker; then drain what a previous run left in the outbox."""
+        setup_tracing(self.settings.service_name)
         await self.db.create_tables(self.tables)
         for check in self.before_consuming:
             await check()
@@ -162,6 +164,7 @@ class ServiceRuntime:
         await self.broker.stop()
         await self.relay.stop()
         await self.db.dispose()
+        shutdown_tracing()
         logger.info("service_stopped", extra={"service": self.settings.service_name})
 
     @asynccontextmanager

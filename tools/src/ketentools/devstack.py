@@ -114,6 +114,8 @@ def main() -> int:
                 "KETENMONITOR_READER_TOKEN": reader_token,
                 "KETENMONITOR_HTTP_PORT": str(port),
                 "KETENMONITOR_DATA_DIR": str(DATA),
+                # With OTEL_TRACES_EXPORTER=console the spans go to .data/traces-<service>.jsonl.
+                "KETENMONITOR_TRACE_FILE": str(DATA / f"traces-{name}.jsonl"),
                 "KETENMONITOR_DATABASE_URL": os.environ.get(
                     f"KETENMONITOR_{name.upper()}_DATABASE_URL",
                     f"sqlite+aiosqlite:///{DATA / (name + '.db')}",

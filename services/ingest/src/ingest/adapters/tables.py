@@ -58,6 +58,11 @@ class DeliveryRow(SQLModel, table=True):
         sa_column=Column(DateTime(timezone=True)),
         description="The validation's last committed batch (a stalled one is rejected).",
     )
+    traceparent: str | None = Field(
+        default=None,
+        max_length=55,
+        description="The upload's trace: validation and release continue it (OpenTelemetry).",
+    )
 
 
 class DeliveryErrorRow(SQLModel, table=True):

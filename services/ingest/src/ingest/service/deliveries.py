@@ -51,6 +51,7 @@ from ingest.service.checking import checked_rows
 from ingest.service.dry_run import DryRun, check_file
 from ingest.service.events import delivery_event, record_event, retraction_event
 from ketenkit import Database, OutboxRelay, Outgoing, add_to_outbox
+from ketenkit.tracing import current_traceparent, span
 
 logger = logging.getLogger(__name__)
 BATCH = 2000
@@ -158,18 +159,24 @@ class Deliveries:
         after the answer (a 200 MB file does not hold the request for minutes).
         """
         handed_over = False
+        upload_span = span(
+            "delivery.upload",
+            attributes={"municipality": municipality, "quarter": quarter, "bytes": body_size},
+        )
         try:
-            delivery, new = await self._receive(
-                caller=caller,
-                municipality=municipality,
-                quarter=quarter,
-                content_type=content_type,
-                body_size=body_size,
-                body_sha256=body_sha256,
-                idempotency_key=idempotency_key,
-                nil_return=nil_return,
-                confirm_retractions=confirm_retractions,
-            )
+            with upload_span as upload_trace:
+                delivery, new = await self._receive(
+                    caller=caller,
+                    municipality=municipality,
+                    quarter=quarter,
+                    content_type=content_type,
+                    body_size=body_size,
+                    body_sha256=body_sha256,
+                    idempotency_key=idempotency_key,
+                    nil_return=nil_return,
+                    confirm_retractions=confirm_retractions,
+                )
+                upload_trace.set_attribute("delivery.id", delivery.id)
             if not new or delivery.nil_return:
                 # an idempotent repeat (its validation, if still running, is the first one's),
                 # or a nil return (released at once)
@@ -194,7 +201,12 @@ class Deliveries:
         self, delivery: DeliveryRow, period: Quarter, content_type: str, body: IO[bytes], size: int
     ) -> None:
         try:
-            await self._validate(delivery, period, content_type, body, size)
+            with span(
+                "delivery.validate",
+                parent=delivery.traceparent,
+                attributes={"delivery.id": delivery.id},
+            ):
+                await self._validate(delivery, period, content_type, body, size)
         except asyncio.CancelledError:
             raise  # shutting down: the delivery stays received; see reject_stalled
         except Exception as exc:
@@ -313,6 +325,7 @@ class Deliveries:
             content_type=content_type or None,
             body_sha256=body_sha256,
             received_at=self.now(),
+            traceparent=current_traceparent(),
         )
         try:
             async with self.db.transaction() as session:
@@ -501,13 +514,20 @@ class Deliveries:
             raise DeliveryNotFound(delivery_id)
         contact = require_contact_for(caller, delivery.municipality)
         try:
-            return await self._release(
-                delivery_id,
-                accept_partial=accept_partial,
-                nil=False,
-                by=contact.contact_id,
-                confirmed=confirm_retractions,
-            )
+            # The release continues the upload's trace: one delivery, one trace, whose records
+            # carry it on to linkage.
+            with span(
+                "delivery.release",
+                parent=delivery.traceparent,
+                attributes={"delivery.id": delivery.id, "municipality": delivery.municipality},
+            ):
+                return await self._release(
+                    delivery_id,
+                    accept_partial=accept_partial,
+                    nil=False,
+                    by=contact.contact_id,
+                    confirmed=confirm_retractions,
+                )
         except IntegrityError:
             raise ReleaseRefused(
                 "release_conflict",
@@ -519,6 +539,7 @@ class Deliveries:
         self, delivery_id: str, *, accept_partial: bool, nil: bool, by: str, confirmed: bool
     ) -> DeliveryRow:
         now = self.now()
+        trace = current_traceparent()
         async with self.db.transaction() as session:
             delivery = await store.get_delivery(session, delivery_id=delivery_id)
             assert delivery is not None
@@ -564,7 +585,9 @@ class Deliveries:
                     session,
                     [
                         Outgoing.event(
-                            self.topics.records, record_event(delivery, r, now), r.pseudonym
+                            self.topics.records,
+                            record_event(delivery, r, now, traceparent=trace),
+                            r.pseudonym,
                         )
                         for r in page
                     ],
@@ -579,7 +602,11 @@ class Deliveries:
                 await add_to_outbox(
                     session,
                     [
-                        Outgoing.event(self.topics.records, retraction_event(delivery, p, now), p)
+                        Outgoing.event(
+                            self.topics.records,
+                            retraction_event(delivery, p, now, traceparent=trace),
+                            p,
+                        )
                         for p in retracted
                     ],
                 )

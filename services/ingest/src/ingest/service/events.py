@@ -49,7 +49,13 @@ def delivery_event(delivery: DeliveryRow, status: DeliveryStatus, now: datetime)
     )
 
 
-def record_event(delivery: DeliveryRow, record: DeliveryRecordRow, now: datetime) -> Envelope:
+def record_event(
+    delivery: DeliveryRow,
+    record: DeliveryRecordRow,
+    now: datetime,
+    *,
+    traceparent: str | None = None,
+) -> Envelope:
     assert delivery.release_sequence is not None
     data = MunicipalRecord.model_validate(
         {
@@ -69,11 +75,14 @@ def record_event(delivery: DeliveryRow, record: DeliveryRecordRow, now: datetime
         time=now,
         subject=record.pseudonym,
         sequence=sequence_text(delivery.release_sequence),
+        traceparent=traceparent,
         data=data.model_dump(mode="json"),
     )
 
 
-def retraction_event(delivery: DeliveryRow, pseudonym: str, now: datetime) -> Envelope:
+def retraction_event(
+    delivery: DeliveryRow, pseudonym: str, now: datetime, *, traceparent: str | None = None
+) -> Envelope:
     assert delivery.release_sequence is not None
     data = MunicipalRecordRetracted(
         pseudonym=pseudonym,
@@ -89,5 +98,6 @@ def retraction_event(delivery: DeliveryRow, pseudonym: str, now: datetime) -> En
         time=now,
         subject=pseudonym,
         sequence=sequence_text(delivery.release_sequence),
+        traceparent=traceparent,
         data=data.model_dump(mode="json"),
     )

@@ -31,6 +31,7 @@ from contracts.monitoring import MONITORING_RECORD
 from contracts.records import RECORD_COA, RECORD_DUO, RECORD_MUNICIPAL, RECORD_MUNICIPAL_RETRACTED
 from ketenkit import Database, OutboxRelay, Outgoing, add_to_outbox, claim_new
 from ketenkit.incoming import Incoming
+from ketenkit.tracing import current_traceparent, span
 from linkage.adapters import store
 from linkage.adapters.tables import MONITOR_COLUMNS, PersonRow
 from linkage.domain.facts import Fact, Source, content_digest
@@ -64,6 +65,7 @@ class Emission:
     version: int
     record: dict[str, Any] | None  # None: a tombstone
     new_facts: list[Fact] = field(default_factory=list)
+    causes: list[str] = field(default_factory=list)  # trace contexts of the events behind it
 
 
 def read_fact(incoming: Incoming) -> tuple[str, str, Fact] | Rejection:
@@ -88,7 +90,12 @@ def read_fact(incoming: Incoming) -> tuple[str, str, Fact] | Rejection:
 
 
 def record_envelope(
-    pseudonym: str, version: int, record: dict[str, Any] | None, now: datetime
+    pseudonym: str,
+    version: int,
+    record: dict[str, Any] | None,
+    now: datetime,
+    *,
+    traceparent: str | None = None,
 ) -> Envelope:
     """A monitoring record (or its tombstone) with the id SPEC section 10 prescribes."""
     return Envelope(
@@ -98,6 +105,7 @@ def record_envelope(
         time=now,
         subject=pseudonym,
         sequence=sequence_text(version),
+        traceparent=traceparent,
         data=record,
     )
 
@@ -209,6 +217,11 @@ class Linker:
                     outcomes.append((fact.source, "duplicate"))
             await store.add_facts(session, new)
             await store.add_digests(session, digests)
+            traced = {
+                f.event_id: i.envelope.traceparent
+                for i, _, _, f in usable
+                if i.envelope is not None and i.envelope.traceparent
+            }
             touched = sorted({p for p, _ in new})
             facts = await store.facts_of(session, touched)
             people = await store.persons(session, touched)
@@ -224,6 +237,9 @@ class Linker:
                 session.add(person)
                 if emission is not None:
                     emission.new_facts = arrived[pseudonym]
+                    emission.causes = [
+                        t for f in arrived[pseudonym] if (t := traced.get(f.event_id))
+                    ]
                     emissions.append(emission)
             await self._to_outbox(session, emissions, now)
         if emissions:
@@ -273,15 +289,21 @@ class Linker:
         """The emitted versions (or tombstones), in the transaction that made them."""
         if not self.emit:
             return
-        await add_to_outbox(
-            session,
-            [
-                Outgoing.event(
-                    self.topic, record_envelope(e.pseudonym, e.version, e.record, now), e.pseudonym
+        outgoing = []
+        for e in emissions:
+            # The record continues the trace of the latest event that changed it (a delivery's
+            # release, a partner's feed event) and links the others: one trace across the chain.
+            with span(
+                "linkage.record",
+                parent=e.causes[-1] if e.causes else None,
+                links=e.causes[:-1],
+                attributes={"version": e.version, "tombstone": e.record is None},
+            ):
+                envelope = record_envelope(
+                    e.pseudonym, e.version, e.record, now, traceparent=current_traceparent()
                 )
-                for e in emissions
-            ],
-        )
+            outgoing.append(Outgoing.event(self.topic, envelope, e.pseudonym))
+        await add_to_outbox(session, outgoing)
 
     def _count(
         self,

@@ -1,0 +1,132 @@
+"""One trace across the chain (OpenTelemetry), carried in the CloudEvents ``traceparent``.
+
+Configured by the standard ``OTEL_*`` variables and off unless an exporter is named:
+``OTEL_TRACES_EXPORTER=otlp`` sends spans to ``OTEL_EXPORTER_OTLP_ENDPOINT`` (OTLP over HTTP);
+``console`` writes one JSON object per span, to ``KETENMONITOR_TRACE_FILE`` when set (what
+``make run`` and the tests use) or standard output. Span attributes hold ids and counts only:
+never a BSN, a token or a row's data.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import IO, Any
+
+from opentelemetry import trace
+from opentelemetry.context import Context
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
+from opentelemetry.trace import Link, Span
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+logger = logging.getLogger(__name__)
+_PROPAGATOR = TraceContextTextMapPropagator()
+_provider: TracerProvider | None = None
+
+
+class JsonLinesExporter(SpanExporter):
+    """Spans as JSON lines in a file (appended; safe across this process's threads)."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self.lock = threading.Lock()
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        lines = [span.to_json(indent=None) for span in spans]
+        with self.lock:
+            for line in lines:
+                self.stream.write(line + "\n")
+            self.stream.flush()
+        return SpanExportResult.SUCCESS
+
+    def shutdown(self) -> None:
+        self.stream.flush()
+
+
+def setup_tracing(service_name: str) -> bool:
+    """Install the tracer provider the environment asks for; False when tracing is off."""
+    global _provider
+    exporter_name = os.environ.get("OTEL_TRACES_EXPORTER", "none").strip().lower()
+    if exporter_name in ("", "none"):
+        return False
+    exporter: SpanExporter
+    if exporter_name == "console":
+        path = os.environ.get("KETENMONITOR_TRACE_FILE")
+        stream: IO[str] = open(path, "a", encoding="utf-8") if path else sys.stdout  # noqa: SIM115
+        exporter = JsonLinesExporter(stream)
+    elif exporter_name == "otlp":
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        exporter = OTLPSpanExporter()
+    else:
+        logger.warning("tracing_exporter_unknown", extra={"exporter": exporter_name})
+        return False
+    name = os.environ.get("OTEL_SERVICE_NAME") or service_name
+    _provider = TracerProvider(resource=Resource.create({"service.name": name}))
+    _provider.add_span_processor(BatchSpanProcessor(exporter, schedule_delay_millis=500))
+    trace.set_tracer_provider(_provider)
+    return True
+
+
+def shutdown_tracing() -> None:
+    """Flush what is buffered (the service is stopping)."""
+    if _provider is not None:
+        _provider.force_flush()
+
+
+def tracer() -> trace.Tracer:
+    return trace.get_tracer("ketenmonitor")
+
+
+def context_of(traceparent: str | None, tracestate: str | None = None) -> Context | None:
+    """The remote context a ``traceparent`` names (None when there is none)."""
+    if not traceparent:
+        return None
+    carrier = {"traceparent": traceparent}
+    if tracestate:
+        carrier["tracestate"] = tracestate
+    return _PROPAGATOR.extract(carrier)
+
+
+def link_to(traceparent: str | None) -> Link | None:
+    context = context_of(traceparent)
+    if context is None:
+        return None
+    span_context = trace.get_current_span(context).get_span_context()
+    return Link(span_context) if span_context.is_valid else None
+
+
+def current_traceparent() -> str | None:
+    """The W3C ``traceparent`` of the current span, for an event's envelope (None when off)."""
+    carrier: dict[str, str] = {}
+    _PROPAGATOR.inject(carrier)
+    return carrier.get("traceparent")
+
+
+@contextmanager
+def span(
+    name: str,
+    *,
+    parent: str | None = None,
+    links: Sequence[str | None] = (),
+    attributes: dict[str, Any] | None = None,
+) -> Iterator[Span]:
+    """A span, child of ``parent`` (a traceparent) when given, else of the current span."""
+    found = [link for link in (link_to(p) for p in links) if link is not None]
+    with tracer().start_as_current_span(
+        name, context=context_of(parent), links=found, attributes=attributes or {}
+    ) as current:
+        yield current
+
+
+def as_json(line: str) -> dict[str, Any]:
+    """One exported span line, parsed (for tests and tools)."""
+    parsed: dict[str, Any] = json.loads(line)
+    return parsed

@@ -1,0 +1,115 @@
+"""One trace across the chain: a delivery's upload, validation and release in ingest, and the
+monitoring records linkage emits because of it, are one trace (OpenTelemetry, carried in the
+CloudEvents traceparent), exported by the two processes to files of their own."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import re
+import time
+import urllib.error
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from ketentools.demo import (
+    call,
+    csv_for,
+    feed_events,
+    people,
+    publish_feeds,
+    register_contact,
+    validated,
+)
+from tests.helpers import eventually_sync
+
+from .conftest import Stack
+
+pytestmark = pytest.mark.e2e
+MUNICIPALITY = "GM0200"  # Apeldoorn: no other test delivers for it
+BSN_SHAPED = re.compile(r"(?<![0-9a-f])\d{9}(?![0-9a-f])")
+
+
+def spans(stack: Stack, service: str) -> list[dict[str, Any]]:
+    path = stack.folder / f"traces-{service}.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def test_a_released_delivery_and_the_records_it_completes_are_one_trace(stack: Stack) -> None:
+    persons = people(random.Random(200), 2)[:4]
+    for person in persons:
+        person.municipality = MUNICIPALITY
+    urls = {s: stack.url(s) for s in ("registry", "ingest", "linkage")}
+
+    # COA and DUO first: the persons wait for their municipal record, which completes them.
+    def waiting() -> int:
+        url = f"{urls['linkage']}/v1/pending?missing=municipal&limit=100000"
+        return len(call("GET", url, stack.admin_token))
+
+    before = waiting()
+    with ThreadPoolExecutor(1) as pool:
+        feeds = feed_events(persons, stack.prefix, ids="one-trace")
+        pool.submit(asyncio.run, publish_feeds(stack.bootstrap, feeds, None)).result()
+    eventually_sync(
+        lambda: waiting() >= before + len(persons),
+        timeout=60,
+        message="linkage holding the persons, waiting for their municipal record",
+    )
+    token = register_contact(urls, stack.admin_token, MUNICIPALITY, role="primary", label="Trace")
+    delivery = None
+    for _ in range(120):  # ingest learns of the contact through Kafka
+        try:
+            delivery = call(
+                "POST",
+                f"{urls['ingest']}/v1/deliveries?municipality={MUNICIPALITY}&quarter=2024-Q4",
+                token,
+                csv_for(persons),
+                "text/csv",
+            )
+            break
+        except urllib.error.HTTPError:
+            time.sleep(0.25)  # poll interval while the registry's event travels
+    assert delivery is not None
+    delivery = validated(urls["ingest"], delivery, token)
+    call("POST", f"{urls['ingest']}/v1/deliveries/{delivery['delivery_id']}/release", token, b"")
+
+    def release_span() -> dict[str, Any] | None:
+        return next(
+            (
+                s
+                for s in spans(stack, "ingest")
+                if s["name"] == "delivery.release"
+                and s["attributes"].get("delivery.id") == delivery["delivery_id"]
+            ),
+            None,
+        )
+
+    released = eventually_sync(release_span, timeout=30, message="the release's span exported")
+    trace_id = released["context"]["trace_id"]
+    mine = [s for s in spans(stack, "ingest") if s["context"]["trace_id"] == trace_id]
+    assert {"delivery.upload", "delivery.validate", "delivery.release"} <= {s["name"] for s in mine}
+
+    def linkage_spans() -> list[dict[str, Any]]:
+        return [
+            s
+            for s in spans(stack, "linkage")
+            if s["name"] == "linkage.record" and s["context"]["trace_id"] == trace_id
+        ]
+
+    linked = eventually_sync(
+        lambda: len(linkage_spans()) >= len(persons) and linkage_spans(),
+        timeout=90,
+        message="linkage's record spans in the delivery's trace",
+    )
+    assert {s["resource"]["attributes"]["service.name"] for s in linked} == {"linkage"}
+    # No BSN and no token in any span of either service.
+    for service in ("ingest", "linkage"):
+        text = (stack.folder / f"traces-{service}.jsonl").read_text()
+        assert not [p.bsn for p in persons if p.bsn in text]
+        assert token not in text and stack.admin_token not in text
+        assert not BSN_SHAPED.findall(json.dumps([s["attributes"] for s in spans(stack, service)]))
