@@ -14,6 +14,7 @@ import asyncio
 import json
 import os
 import platform
+import re
 import secrets
 import signal
 import subprocess
@@ -35,6 +36,7 @@ from contracts import Envelope, Pseudonymiser, Topic, create_topics, sequence_te
 from ketenkit.local_kafka import LocalKafka, free_port
 from ketentools.demo import call, until, validated
 from ketentools.population import COHORTS, Person, generate
+from ketentools.progress import progress, stage
 from ketentools.simulate import HEADER, LAST_QUARTER, row
 
 DEV_KEY = bytes(range(7, 39)).hex()  # the bench checks pseudonyms it computes itself
@@ -61,12 +63,15 @@ async def topic_size(bootstrap: str, topic: str) -> int:
 
 
 def wait_size(bootstrap: str, topic: str, count: int, timeout: float) -> float:
-    """Seconds until ``topic`` holds ``count`` records."""
+    """Seconds until ``topic`` holds ``count`` records (its progress shown meanwhile)."""
     started = time.monotonic()
-    while asyncio.run(topic_size(bootstrap, topic)) < count:
-        if time.monotonic() - started > timeout:
-            raise SystemExit(f"bench: {topic} did not reach {count} records in {timeout}s")
-        time.sleep(0.2)
+    with progress(re.sub(r"^b[0-9a-f]{6}\.", "", topic), count) as shown:
+        while (size := asyncio.run(topic_size(bootstrap, topic))) < count:
+            shown.update_to(size)
+            if time.monotonic() - started > timeout:
+                raise SystemExit(f"bench: {topic} did not reach {count} records in {timeout}s")
+            time.sleep(0.2)
+        shown.update_to(count)
     return time.monotonic() - started
 
 
@@ -101,14 +106,18 @@ async def produce(bootstrap: str, messages: list[tuple[str, Envelope, str]]) -> 
     started = time.monotonic()
     try:
         futures = []
-        for topic, envelope, key in messages:
-            record = to_kafka(envelope, key)
-            futures.append(
-                await producer.send(
-                    topic, record.value, key=key.encode(), headers=list(record.headers)
+        with progress("produced", len(messages)) as shown:
+            for n, (topic, envelope, key) in enumerate(messages, start=1):
+                record = to_kafka(envelope, key)
+                futures.append(
+                    await producer.send(
+                        topic, record.value, key=key.encode(), headers=list(record.headers)
+                    )
                 )
-            )
-        await asyncio.gather(*futures)
+                if n % 1000 == 0:
+                    shown.update_to(n)
+            await asyncio.gather(*futures)
+            shown.update_to(len(messages))
     finally:
         await producer.stop()
     return time.monotonic() - started
@@ -698,24 +707,30 @@ def main(argv: list[str] | None = None) -> None:
                 name="raw.out", key="as read", partitions=6, cleanup_policy="delete", event_types={}
             )
             asyncio.run(create_topics(bootstrap, [raw_out], name_prefix=prefix))
+            stage("raw aiokafka pass-through (the reference)")
             reference = asyncio.run(raw_passthrough(bootstrap, prefix, feed))
             results["raw_passthrough_events_per_s"] = round(reference)
+            stage("ingest: feed validation")
             rate, rss = ingest_rate(bootstrap, feed, folder)
             results["ingest_feed_events_per_s"] = round(rate)
             results["ingest_ratio"] = round(rate / reference, 3)
             results["ingest_peak_rss_mb"] = round(rss)
             if args.only == "ingest":
                 return _report(results, args.out)
+            stage("linkage on SQLite")
             rate, rss = linkage_rate(
                 bootstrap, people, f"sqlite+aiosqlite:///{folder / 'linkage.db'}"
             )
             results["linkage_sqlite_events_per_s"] = round(rate)
             results["linkage_sqlite_ratio"] = round(rate / reference, 3)
             results["linkage_peak_rss_mb"] = round(rss)
+            stage("a national year through ingest and linkage")
             results["national_year"] = national_year(bootstrap, people, folder)
+            stage("end-to-end latency")
             latency = end_to_end_latency(bootstrap, sample, folder, args.rate)
             results[f"e2e_latency_at_{args.rate:g}_per_s"] = latency
             try:
+                stage("linkage on PostgreSQL")
                 rate, rss = linkage_rate(bootstrap, people, fresh_postgres(args.postgres))
                 results["linkage_postgres_events_per_s"] = round(rate)
                 results["linkage_postgres_ratio"] = round(rate / reference, 3)
@@ -723,6 +738,7 @@ def main(argv: list[str] | None = None) -> None:
             except (OSError, ImportError) as exc:
                 results["linkage_postgres_events_per_s"] = f"not run: {exc}"
             if args.delivery_mb > 0:
+                stage("a large delivery over HTTP")
                 results["large_delivery"] = large_delivery(bootstrap, folder, args.delivery_mb)
     finally:
         if kafka:

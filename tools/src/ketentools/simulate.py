@@ -30,6 +30,7 @@ from contracts import Envelope, Quarter, to_kafka
 from contracts.reference import current_code, province
 from ketentools.demo import call, register_contact, until, validated
 from ketentools.population import Person, generate
+from ketentools.progress import progress, stage
 
 LAST_QUARTER = Quarter(2026, 3)  # the newest quarter every municipality has had to deliver
 CUTOFF = LAST_QUARTER.end
@@ -258,16 +259,23 @@ async def publish_feed(
     try:
         started = time.monotonic()
         pending = []
-        for n, (topic, envelope, key) in enumerate(feed):
-            record = to_kafka(envelope, key)
-            pending.append(
-                await producer.send(
-                    prefix + topic, record.value, key=key.encode(), headers=list(record.headers)
+        with progress("feed events", len(feed)) as shown:
+            for n, (topic, envelope, key) in enumerate(feed):
+                record = to_kafka(envelope, key)
+                pending.append(
+                    await producer.send(
+                        prefix + topic,
+                        record.value,
+                        key=key.encode(),
+                        headers=list(record.headers),
+                    )
                 )
-            )
-            if rate and n % 100 == 0:
-                await asyncio.sleep(max(0.0, started + n / rate - time.monotonic()))
-        await asyncio.gather(*pending)
+                if n % 100 == 0:
+                    shown.update_to(n)
+                    if rate:
+                        await asyncio.sleep(max(0.0, started + n / rate - time.monotonic()))
+            await asyncio.gather(*pending)
+            shown.update_to(len(feed))
     finally:
         await producer.stop()
 
@@ -283,6 +291,7 @@ def drive(
 ) -> None:
     """Register contacts, deliver and release, send the feeds."""
     tokens: dict[str, str] = {}
+    stage("contacts register and are approved")
     for code in sorted({c for c, *_ in plan_.deliveries} | set(plan_.nil_returns)):
         # backups: a municipality may already have an active primary (e.g. make run's demo)
         tokens[code] = register_contact(urls, admin_token, code, role="backup", label="Sim")
@@ -301,22 +310,26 @@ def drive(
             b"",
             "text/csv",
         )
-    for code, quarter, rows, _ in plan_.deliveries:
-        payload = ("\n".join([HEADER, *rows]) + "\n").encode()
-        delivery = call(
-            "POST",
-            f"{ingest}/v1/deliveries?municipality={code}&quarter={quarter}",
-            tokens[code],
-            payload,
-            "text/csv",
-        )
-        delivery = validated(ingest, delivery, tokens[code])
-        call(
-            "POST",
-            f"{ingest}/v1/deliveries/{delivery['delivery_id']}/release?accept_partial=true",
-            tokens[code],
-            b"",
-        )
+    stage("municipalities deliver and release")
+    with progress("deliveries", len(plan_.deliveries)) as shown:
+        for code, quarter, rows, _ in plan_.deliveries:
+            payload = ("\n".join([HEADER, *rows]) + "\n").encode()
+            delivery = call(
+                "POST",
+                f"{ingest}/v1/deliveries?municipality={code}&quarter={quarter}",
+                tokens[code],
+                payload,
+                "text/csv",
+            )
+            delivery = validated(ingest, delivery, tokens[code])
+            call(
+                "POST",
+                f"{ingest}/v1/deliveries/{delivery['delivery_id']}/release?accept_partial=true",
+                tokens[code],
+                b"",
+            )
+            shown.advance()
+    stage("COA and DUO send their feeds")
     asyncio.run(publish_feed(bootstrap, prefix, plan_.feed, rate))
 
 
