@@ -133,6 +133,8 @@ def portal(stack: Stack) -> Iterator[Portal]:
         "KETENMONITOR_INGEST_URL": stack.url("ingest"),
         "KETENMONITOR_LINKAGE_URL": stack.url("linkage"),
         "KETENMONITOR_PORTAL_SECRET": secrets.token_urlsafe(32),
+        "OTEL_TRACES_EXPORTER": "console",
+        "KETENMONITOR_TRACE_FILE": str(stack.folder / "traces-portal.jsonl"),
     }
     process = start_service("portal", env, port, log=log)
     try:

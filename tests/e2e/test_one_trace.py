@@ -9,10 +9,10 @@ import json
 import random
 import re
 import time
-import urllib.error
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import httpx
 import pytest
 
 from ketentools.demo import (
@@ -26,7 +26,7 @@ from ketentools.demo import (
 )
 from tests.helpers import eventually_sync
 
-from .conftest import Stack
+from .conftest import Portal, Stack
 
 pytestmark = pytest.mark.e2e
 MUNICIPALITY = "GM0200"  # Apeldoorn: no other test delivers for it
@@ -40,7 +40,9 @@ def spans(stack: Stack, service: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def test_a_released_delivery_and_the_records_it_completes_are_one_trace(stack: Stack) -> None:
+def test_a_released_delivery_and_the_records_it_completes_are_one_trace(
+    stack: Stack, portal: Portal
+) -> None:
     persons = people(random.Random(200), 2)[:4]
     for person in persons:
         person.municipality = MUNICIPALITY
@@ -61,22 +63,40 @@ def test_a_released_delivery_and_the_records_it_completes_are_one_trace(stack: S
         message="linkage holding the persons, waiting for their municipal record",
     )
     token = register_contact(urls, stack.admin_token, MUNICIPALITY, role="primary", label="Trace")
-    delivery = None
-    for _ in range(120):  # ingest learns of the contact through Kafka
-        try:
-            delivery = call(
-                "POST",
-                f"{urls['ingest']}/v1/deliveries?municipality={MUNICIPALITY}&quarter=2024-Q4",
-                token,
-                csv_for(persons),
-                "text/csv",
+    # The contact delivers and releases through the portal, as a person would (no browser
+    # needed here: the same forms, with their CSRF tokens).
+    with httpx.Client(base_url=portal.url, timeout=60) as browser:
+
+        def form_token(path: str) -> str:
+            found = re.search(r'name="csrf_token" value="([^"]+)"', browser.get(path).text)
+            assert found is not None
+            return found.group(1)
+
+        browser.post("/inloggen", data={"token": token, "csrf_token": form_token("/inloggen")})
+        answer = None
+        for _ in range(120):  # ingest learns of the contact through Kafka
+            answer = browser.post(
+                "/aanleveren",
+                data={
+                    "csrf_token": form_token("/aanleveren"),
+                    "gemeente": MUNICIPALITY,
+                    "kwartaal": "2024-Q4",
+                },
+                files={"bestand": ("trace.csv", csv_for(persons), "text/csv")},
             )
-            break
-        except urllib.error.HTTPError:
+            if answer.status_code == 303:
+                break
             time.sleep(0.25)  # poll interval while the registry's event travels
-    assert delivery is not None
-    delivery = validated(urls["ingest"], delivery, token)
-    call("POST", f"{urls['ingest']}/v1/deliveries/{delivery['delivery_id']}/release", token, b"")
+        assert answer is not None and answer.status_code == 303, answer
+        delivery_id = answer.headers["location"].rsplit("/", 1)[-1]
+        delivery = validated(
+            urls["ingest"], {"delivery_id": delivery_id, "status": "received"}, token
+        )
+        released = browser.post(
+            f"/leveringen/{delivery_id}/vrijgeven",
+            data={"csrf_token": form_token(f"/leveringen/{delivery_id}/vrijgeven")},
+        )
+        assert released.status_code == 303, released.text[:300]
 
     def release_span() -> dict[str, Any] | None:
         return next(
@@ -93,6 +113,10 @@ def test_a_released_delivery_and_the_records_it_completes_are_one_trace(stack: S
     trace_id = released["context"]["trace_id"]
     mine = [s for s in spans(stack, "ingest") if s["context"]["trace_id"] == trace_id]
     assert {"delivery.upload", "delivery.validate", "delivery.release"} <= {s["name"] for s in mine}
+    # The portal's upload request is the root of that trace; its release click links to it.
+    portal_traces = {s["context"]["trace_id"] for s in spans(stack, "portal")}
+    assert trace_id in portal_traces
+    assert {link["context"]["trace_id"] for link in released["links"]} & portal_traces
 
     def linkage_spans() -> list[dict[str, Any]]:
         return [
@@ -107,8 +131,8 @@ def test_a_released_delivery_and_the_records_it_completes_are_one_trace(stack: S
         message="linkage's record spans in the delivery's trace",
     )
     assert {s["resource"]["attributes"]["service.name"] for s in linked} == {"linkage"}
-    # No BSN and no token in any span of either service.
-    for service in ("ingest", "linkage"):
+    # No BSN and no token in any span of any service.
+    for service in ("portal", "ingest", "linkage"):
         text = (stack.folder / f"traces-{service}.jsonl").read_text()
         assert not [p.bsn for p in persons if p.bsn in text]
         assert token not in text and stack.admin_token not in text

@@ -30,7 +30,7 @@ from ketenkit.loops import Job, run_every
 from ketenkit.outbox import OutboxRelay, OutboxRow
 from ketenkit.problems import install_problem_handlers
 from ketenkit.settings import ServiceSettings
-from ketenkit.tracing import setup_tracing, shutdown_tracing
+from ketenkit.tracing import instrument_app, setup_tracing, shutdown_tracing
 
 logger = logging.getLogger(__name__)
 Hook = Callable[[], Awaitable[None]]
@@ -199,6 +199,7 @@ def create_http_app(
             yield
 
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    instrument_app(app)
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, default=max_body_bytes, per_prefix=body_limits)
     app.include_router(

@@ -22,6 +22,7 @@ from ketenkit import Database
 from ketenkit.health import health_router
 from ketenkit.limits import BodySizeLimit
 from ketenkit.loops import run_every
+from ketenkit.tracing import instrument_app, instrument_client, setup_tracing, shutdown_tracing
 from portal.adapters.sessions import TABLES, SqlSessionStore
 from portal.adapters.upstream import HttpIngest, HttpLinkage, HttpRegistry, Upstream
 from portal.config import Settings
@@ -97,8 +98,12 @@ def create_app(
         if removed:
             metrics.sessions_ended.labels("expired").inc(removed)
 
+    for client in clients.values():
+        instrument_client(client)  # the visitor's request and the services' spans: one trace
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        setup_tracing(settings.service_name)
         await db.create_tables(TABLES)
         purge = asyncio.create_task(run_every(60.0, purge_expired, name="expired-sessions"))
         logger.info("service_started", extra={"service": settings.service_name})
@@ -110,9 +115,11 @@ def create_app(
             for client in clients.values():
                 await client.aclose()
             await db.dispose()
+            shutdown_tracing()
             logger.info("service_stopped", extra={"service": settings.service_name})
 
     app = FastAPI(title=TITLE, lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    instrument_app(app)
     app.add_middleware(
         BodySizeLimit, default=64 * 1024, per_prefix={"/aanleveren": settings.upload_max_bytes}
     )

@@ -519,6 +519,7 @@ class Deliveries:
             with span(
                 "delivery.release",
                 parent=delivery.traceparent,
+                links=[current_traceparent()],  # the request that released it: its own trace
                 attributes={"delivery.id": delivery.id, "municipality": delivery.municipality},
             ):
                 return await self._release(
