@@ -134,3 +134,23 @@ def start_service(
         lambda: ready_status(port) == 200, timeout=60, interval=0.2, message=f"{name} ready"
     )
     return process
+
+
+#: Shift of a test's persons and the quarter they are delivered for (see after_the_demo).
+AFTER_THE_DEMO_DAYS = 548
+AFTER_THE_DEMO_QUARTER = "2026-Q3"
+
+
+def after_the_demo(person: Any) -> Any:
+    """A demo person with every date 548 days later: its obligation starts after 2025-06-30 (the
+    demo's ground truth looks no later), every date lies by 2026-07-02 (deliver it for 2026-Q3).
+    Tests that share the session's stack with the demo thus stay out of its figures."""
+    import dataclasses
+    from datetime import date, timedelta
+
+    changes = {
+        f.name: getattr(person, f.name) + timedelta(days=AFTER_THE_DEMO_DAYS)
+        for f in dataclasses.fields(person)
+        if isinstance(getattr(person, f.name), date)
+    }
+    return dataclasses.replace(person, **changes)

@@ -22,6 +22,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from contracts import derived_id, from_kafka
 from contracts.envelope import rfc3339
 from ketentools.demo import call, csv_for, people, register_contact, validated
+from tests.helpers import AFTER_THE_DEMO_QUARTER, after_the_demo
 
 from .conftest import Stack
 
@@ -99,7 +100,7 @@ def assert_same_event(java_line: dict[str, str], stack: Stack, topic: str) -> di
 def test_a_java_partner_s_events_become_records_the_java_sdk_reads_back(
     java: list[str], stack: Stack
 ) -> None:
-    persons = people(random.Random(307), 2)[:3]
+    persons = [after_the_demo(p) for p in people(random.Random(307), 2)[:3]]
     for n, person in enumerate(persons):
         person.municipality = MUNICIPALITY
         person.doelgroep = "asielstatushouder" if n == 0 else "gezinsmigrant"
@@ -109,7 +110,8 @@ def test_a_java_partner_s_events_become_records_the_java_sdk_reads_back(
         try:
             delivery = call(
                 "POST",
-                f"{urls['ingest']}/v1/deliveries?municipality={MUNICIPALITY}&quarter=2024-Q4",
+                f"{urls['ingest']}/v1/deliveries"
+                f"?municipality={MUNICIPALITY}&quarter={AFTER_THE_DEMO_QUARTER}",
                 token,
                 csv_for(persons),
                 "text/csv",

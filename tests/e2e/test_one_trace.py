@@ -24,7 +24,7 @@ from ketentools.demo import (
     register_contact,
     validated,
 )
-from tests.helpers import eventually_sync
+from tests.helpers import AFTER_THE_DEMO_QUARTER, after_the_demo, eventually_sync
 
 from .conftest import Portal, Stack
 
@@ -43,7 +43,7 @@ def spans(stack: Stack, service: str) -> list[dict[str, Any]]:
 def test_a_released_delivery_and_the_records_it_completes_are_one_trace(
     stack: Stack, portal: Portal
 ) -> None:
-    persons = people(random.Random(200), 2)[:4]
+    persons = [after_the_demo(p) for p in people(random.Random(200), 2)[:4]]
     for person in persons:
         person.municipality = MUNICIPALITY
     urls = {s: stack.url(s) for s in ("registry", "ingest", "linkage")}
@@ -80,7 +80,7 @@ def test_a_released_delivery_and_the_records_it_completes_are_one_trace(
                 data={
                     "csrf_token": form_token("/aanleveren"),
                     "gemeente": MUNICIPALITY,
-                    "kwartaal": "2024-Q4",
+                    "kwartaal": AFTER_THE_DEMO_QUARTER,
                 },
                 files={"bestand": ("trace.csv", csv_for(persons), "text/csv")},
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -61,7 +62,16 @@ def test_monitor_coverage_and_overdue(demo: Stack, tmp_path: Path) -> None:
     with urllib.request.urlopen(request) as response:  # noqa: S310
         assert (tmp_path / "m.csv").read_bytes() == response.read()
     assert (tmp_path / "m.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "3 of 342 municipalities have an active primary contact" in cli(demo, "coverage")
+    # The stack is the session's: other tests register contacts too. The CLI says what the API says.
+    request = urllib.request.Request(  # noqa: S310 - loopback
+        f"{demo.url('registry')}/v1/coverage",
+        headers={"Authorization": f"Bearer {demo.admin_token}"},
+    )
+    with urllib.request.urlopen(request) as response:  # noqa: S310
+        coverage = json.loads(response.read())
+    assert coverage["with_active_primary"] >= 3  # the demo's three at least
+    expected = f"{coverage['with_active_primary']} of {coverage['total']} municipalities"
+    assert f"{expected} have an active primary contact" in cli(demo, "coverage")
     assert "overdue delivery(ies)" in cli(demo, "overdue", "--as-of", "2025-03-01")
 
 

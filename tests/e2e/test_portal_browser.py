@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from ketentools.demo import csv_for, feed_events, people, publish_feeds, register_contact
+from tests.helpers import AFTER_THE_DEMO_QUARTER, after_the_demo
 
 from .conftest import Portal, Stack
 
@@ -33,7 +34,7 @@ pytestmark = pytest.mark.e2e
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "portal"
 MUNICIPALITY = "GM0599"  # Rotterdam: no demo contact, so this story's primary is the first
-QUARTER = "2024-Q4"
+QUARTER = AFTER_THE_DEMO_QUARTER
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
@@ -77,7 +78,7 @@ def test_the_whole_delivery_cycle_in_the_browser(
     browser: Browser, portal: Portal, stack: Stack
 ) -> None:
     url = portal.url
-    persons = people(random.Random(599), 4)[:12]  # 4 per demo municipality, moved here
+    persons = [after_the_demo(p) for p in people(random.Random(599), 4)[:12]]
     for person in persons:
         person.municipality = MUNICIPALITY
     contact = browser.new_context()
@@ -173,7 +174,7 @@ def test_the_whole_delivery_cycle_in_the_browser(
     with ThreadPoolExecutor(1) as pool:
         feeds = feed_events(persons, stack.prefix, ids="portal-story")
         pool.submit(asyncio.run, publish_feeds(stack.bootstrap, feeds, None)).result()
-    monitor = f"{url}/monitor?peildatum=2024-12-31&indeling=gemeente"
+    monitor = f"{url}/monitor?peildatum=2026-09-30&indeling=gemeente"
     desk.goto(monitor)
     accessible(desk, "09-monitor")
     for _ in range(120):
@@ -240,7 +241,7 @@ def test_the_delivery_flow_works_with_the_keyboard_alone(
     code = "GM0518"  # Den Haag: its own contact, made through the API
     urls = {s: stack.url(s) for s in ("registry", "ingest", "linkage")}
     token = register_contact(urls, stack.admin_token, code, role="primary", label="Toetsenbord")
-    persons = people(random.Random(518), 4)[:10]
+    persons = [after_the_demo(p) for p in people(random.Random(518), 4)[:10]]
     for person in persons:
         person.municipality = code
     page = browser.new_context().new_page()
