@@ -8,7 +8,7 @@ KAFKA_LIBS := .cache/kafka/libs
 PACKAGES := contracts/src kit/src services/registry/src services/ingest/src services/linkage/src services/portal/src tools/src
 PORTAL_ASSETS := services/portal/src/portal/static/vendor
 
-.PHONY: help venv kafka-jars portal-assets interop-schemas test test-unit lint format kafka kafka-secure kafka-tls run monitor replay deadletters simulate bench clean
+.PHONY: help venv kafka-jars portal-assets interop-schemas helm test test-unit lint format kafka kafka-secure kafka-tls run monitor replay deadletters simulate bench clean
 
 help:
 	@echo "make run    - local Kafka + the stack with a demo load (Ctrl-C stops it)"
@@ -53,7 +53,16 @@ tests/interop/node_modules/.done: tests/interop/package.json tests/interop/packa
 
 interop-schemas: tests/interop/node_modules/.done
 
-test: venv kafka-jars portal-assets interop-schemas
+# helm for the chart's tests (lint, template), built from the Go module proxy at a pinned release.
+HELM_VERSION := v3.19.0
+HELM := .cache/bin/helm
+$(HELM):
+	@command -v go >/dev/null || { echo "Go is needed to build helm (apt-get install golang)"; exit 1; }
+	GOBIN=$(abspath .cache/bin) go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+
+helm: $(HELM)
+
+test: venv kafka-jars portal-assets interop-schemas helm
 	$(BIN)/pytest
 
 test-unit: venv
