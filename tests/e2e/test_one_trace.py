@@ -114,9 +114,17 @@ def test_a_released_delivery_and_the_records_it_completes_are_one_trace(
     mine = [s for s in spans(stack, "ingest") if s["context"]["trace_id"] == trace_id]
     assert {"delivery.upload", "delivery.validate", "delivery.release"} <= {s["name"] for s in mine}
     # The portal's upload request is the root of that trace; its release click links to it.
-    portal_traces = {s["context"]["trace_id"] for s in spans(stack, "portal")}
-    assert trace_id in portal_traces
-    assert {link["context"]["trace_id"] for link in released["links"]} & portal_traces
+    linked_from = {link["context"]["trace_id"] for link in released["links"]}
+
+    def portal_traces() -> set[str]:
+        return {s["context"]["trace_id"] for s in spans(stack, "portal")}
+
+    # The portal exports its request spans when they end, a moment after ingest's.
+    eventually_sync(
+        lambda: trace_id in portal_traces() and linked_from & portal_traces(),
+        timeout=30,
+        message="the portal's upload and release requests in its spans",
+    )
 
     def linkage_spans() -> list[dict[str, Any]]:
         return [

@@ -21,14 +21,62 @@ from typing import IO, Any
 from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace import Event, ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
 from opentelemetry.trace import Link, Span
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
+from contracts.privacy import mask_text
+
 logger = logging.getLogger(__name__)
 _PROPAGATOR = TraceContextTextMapPropagator()
 _provider: TracerProvider | None = None
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, tuple | list):
+        return type(value)(_masked(v) for v in value)
+    return value
+
+
+def masked_span(span: ReadableSpan) -> ReadableSpan:
+    """The span with every text attribute (its events' too) under the project's BSN mask: a URL,
+    a query or an exception message a client filled with a number never leaves as it came."""
+    return ReadableSpan(
+        name=span.name,
+        context=span.context,
+        parent=span.parent,
+        resource=span.resource,
+        attributes={k: _masked(v) for k, v in (span.attributes or {}).items()},
+        events=[
+            Event(e.name, {k: _masked(v) for k, v in (e.attributes or {}).items()}, e.timestamp)
+            for e in span.events
+        ],
+        links=span.links,
+        kind=span.kind,
+        status=span.status,
+        start_time=span.start_time,
+        end_time=span.end_time,
+        instrumentation_scope=span.instrumentation_scope,
+    )
+
+
+class MaskingExporter(SpanExporter):
+    """Masks every span before the real exporter sees it (spans are logs of a kind)."""
+
+    def __init__(self, inner: SpanExporter) -> None:
+        self.inner = inner
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        return self.inner.export([masked_span(span) for span in spans])
+
+    def shutdown(self) -> None:
+        self.inner.shutdown()
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return self.inner.force_flush(timeout_millis)
 
 
 class JsonLinesExporter(SpanExporter):
@@ -70,7 +118,9 @@ def setup_tracing(service_name: str) -> bool:
         return False
     name = os.environ.get("OTEL_SERVICE_NAME") or service_name
     _provider = TracerProvider(resource=Resource.create({"service.name": name}))
-    _provider.add_span_processor(BatchSpanProcessor(exporter, schedule_delay_millis=500))
+    _provider.add_span_processor(
+        BatchSpanProcessor(MaskingExporter(exporter), schedule_delay_millis=500)
+    )
     trace.set_tracer_provider(_provider)
     return True
 
