@@ -234,6 +234,9 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read(production: Porta
         files={"bestand": ("groot.csv", b"bsn\n" + b"1" * 10_000, "text/csv")},
     )
     assert response.status_code == 413
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Bestand te groot" in response.text  # a page a person can read, not problem+json
+    assert response.headers["content-security-policy"].startswith("default-src 'self'")
     assert not any("POST 8002 /v1/deliveries" in c for c in production.services.calls)
 
 

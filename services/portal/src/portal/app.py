@@ -20,7 +20,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ketenkit import Database
 from ketenkit.health import health_router
-from ketenkit.limits import BodySizeLimit
 from ketenkit.loops import run_every
 from ketenkit.tracing import instrument_app, instrument_client, setup_tracing, shutdown_tracing
 from portal.adapters.sessions import TABLES, SqlSessionStore
@@ -35,7 +34,12 @@ from portal.domain.errors import (
     Unavailable,
 )
 from portal.entrypoints.pages import PortalContext, build_router
-from portal.entrypoints.security import CookieNames, CsrfSigner, SecurityHeaders
+from portal.entrypoints.security import (
+    CookieNames,
+    CsrfSigner,
+    PageBodySizeLimit,
+    SecurityHeaders,
+)
 from portal.metrics import PortalMetrics
 from portal.service.sessions import Lifetimes
 
@@ -121,7 +125,7 @@ def create_app(
     app = FastAPI(title=TITLE, lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     instrument_app(app)
     app.add_middleware(
-        BodySizeLimit, default=64 * 1024, per_prefix={"/aanleveren": settings.upload_max_bytes}
+        PageBodySizeLimit, default=64 * 1024, per_prefix={"/aanleveren": settings.upload_max_bytes}
     )
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
     app.include_router(health_router({"database": db.ping}))

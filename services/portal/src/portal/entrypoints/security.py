@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ketenkit.limits import BodySizeLimit
+
 # No inline script or style anywhere: the pages' only script is /static/upload.js.
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -79,3 +81,31 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class PageBodySizeLimit(BodySizeLimit):
+    """The kit's limit, answered with a page a person can read instead of problem+json."""
+
+    @staticmethod
+    async def _refuse(send: Send, limit: int) -> None:
+        megabytes = limit // (1024 * 1024)
+        body = (
+            '<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8">'
+            "<title>Bestand te groot · Ketenmonitor Inburgering</title>"
+            '<link rel="stylesheet" href="/static/portal.css"></head><body class="rhc-theme">'
+            '<main class="portal-main"><h1>Bestand te groot</h1>'
+            f"<p>Een bestand mag hoogstens {megabytes:,} MB zijn. Het is niet aangenomen; er is "
+            "niets bewaard. Splits het niet op: neem contact op met de beheerder.</p>"
+            '<p><a href="/aanleveren">Terug naar aanleveren</a></p></main></body></html>'
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"text/html; charset=utf-8"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
