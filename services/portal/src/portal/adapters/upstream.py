@@ -206,12 +206,7 @@ class HttpIngest(Ingest):
         self, token: str, delivery_id: str, *, code: str | None, limit: int
     ) -> ReportPage:
         # Read as CSV, line by line: a report of a national file never sits here whole.
-        request = self.up.client.build_request(
-            "GET",
-            f"/v1/deliveries/{delivery_id}/report",
-            headers={"Authorization": f"Bearer {token}", "Accept": "text/csv"},
-        )
-        response = await self.up.send(request, stream=True)
+        response = await self._report_csv(token, delivery_id)
         page = ReportPage()
         try:
             if response.status_code >= 400:
@@ -238,13 +233,17 @@ class HttpIngest(Ingest):
             await response.aclose()
         return page
 
-    async def report_csv(self, token: str, delivery_id: str) -> AsyncIterator[bytes]:
+    async def _report_csv(self, token: str, delivery_id: str) -> httpx.Response:
+        """The report as CSV, streamed (the caller closes the response)."""
         request = self.up.client.build_request(
             "GET",
             f"/v1/deliveries/{delivery_id}/report",
             headers={"Authorization": f"Bearer {token}", "Accept": "text/csv"},
         )
-        response = await self.up.send(request, stream=True)
+        return await self.up.send(request, stream=True)
+
+    async def report_csv(self, token: str, delivery_id: str) -> AsyncIterator[bytes]:
+        response = await self._report_csv(token, delivery_id)
         try:
             if response.status_code >= 400:
                 await response.aread()

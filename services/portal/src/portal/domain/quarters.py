@@ -103,3 +103,13 @@ def _line(quarter: Quarter, found: Sequence[DeliverySummary], today: date) -> Qu
         return QuarterLine(quarter, quarter.due_date, "nog_niet", newest)
     state = "te_laat" if today > quarter.due_date else "te_leveren"
     return QuarterLine(quarter, quarter.due_date, state, newest)
+
+
+def ended_quarters(today: date) -> list[Quarter]:
+    """The quarters that have ended by ``today``, newest first, back to 2022-Q1 (deliverable)."""
+    found: list[Quarter] = []
+    quarter = Quarter.of(today).previous()
+    while not quarter < FIRST_QUARTER:
+        found.append(quarter)
+        quarter = quarter.previous()
+    return found

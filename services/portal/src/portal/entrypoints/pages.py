@@ -18,7 +18,7 @@ from portal.domain.chart import bar_chart
 from portal.domain.errors import CsrfRefused, NotSignedIn, Refused
 from portal.domain.files import media_type_for
 from portal.domain.identity import ROLE_NAMES, Session
-from portal.domain.quarters import FIRST_QUARTER
+from portal.domain.quarters import ended_quarters
 from portal.domain.texts import (
     CONTACT_ROLE,
     CONTACT_STATUS,
@@ -252,13 +252,26 @@ def build_router(ctx: PortalContext) -> APIRouter:
     def deliverable(session: Session) -> list[tuple[str, str]]:
         return [(c, views.name_of(c)) for c in session.identity.municipality_codes]
 
-    def ended_quarters(today: date) -> list[str]:
-        quarter = Quarter.of(today).previous()
-        found: list[str] = []
-        while not quarter < FIRST_QUARTER:
-            found.append(str(quarter))
-            quarter = quarter.previous()
-        return found
+    def upload_form(
+        request: Request,
+        session: Session,
+        chosen: dict[str, str | None],
+        errors: dict[str, str],
+        status_code: int = 200,
+    ) -> HTMLResponse:
+        return render(
+            request,
+            "upload.html",
+            {
+                "municipalities": deliverable(session),
+                "quarters": [str(q) for q in ended_quarters(ctx.today())],
+                "chosen": chosen,
+                "idempotency_key": secrets.token_urlsafe(16),  # one per form: a resend is one
+                "errors": errors,
+            },
+            session=session,
+            status_code=status_code,
+        )
 
     @router.get("/aanleveren", response_class=HTMLResponse, include_in_schema=False)
     async def upload_page(
@@ -268,18 +281,7 @@ def build_router(ctx: PortalContext) -> APIRouter:
         kwartaal: Annotated[str | None, Query(max_length=7)] = None,
     ) -> Response:
         views.require_contact(session)
-        return render(
-            request,
-            "upload.html",
-            {
-                "municipalities": deliverable(session),
-                "quarters": ended_quarters(ctx.today()),
-                "chosen": {"gemeente": gemeente, "kwartaal": kwartaal},
-                "idempotency_key": secrets.token_urlsafe(16),
-                "errors": {},
-            },
-            session=session,
-        )
+        return upload_form(request, session, {"gemeente": gemeente, "kwartaal": kwartaal}, {})
 
     @router.post("/aanleveren", include_in_schema=False)
     async def upload(request: Request, session: Visitor, form: Form) -> Response:
@@ -324,19 +326,8 @@ def build_router(ctx: PortalContext) -> APIRouter:
             else:
                 ctx.metrics.uploads.labels("nihil" if nil else "bestand").inc()
                 return see_other(f"/leveringen/{delivery.id}")
-        return render(
-            request,
-            "upload.html",
-            {
-                "municipalities": deliverable(session),
-                "quarters": ended_quarters(ctx.today()),
-                "chosen": {"gemeente": gemeente, "kwartaal": kwartaal},
-                "idempotency_key": secrets.token_urlsafe(16),
-                "errors": errors,
-            },
-            session=session,
-            status_code=422,
-        )
+        chosen: dict[str, str | None] = {"gemeente": gemeente, "kwartaal": kwartaal}
+        return upload_form(request, session, chosen, errors, status_code=422)
 
     @router.get("/leveringen/{delivery_id}", response_class=HTMLResponse, include_in_schema=False)
     async def check(
@@ -427,8 +418,9 @@ def build_router(ctx: PortalContext) -> APIRouter:
 
     # --- Beheer (admin) ---------------------------------------------------------------------
 
-    @router.get("/beheer", response_class=HTMLResponse, include_in_schema=False)
-    async def admin_desk(request: Request, session: Visitor) -> Response:
+    async def admin_page(
+        request: Request, session: Session, *, status_code: int = 200, **notice: str | None
+    ) -> HTMLResponse:
         desk = await views.admin_desk(session, ctx.registry, ctx.ingest, today=ctx.today())
         return render(
             request,
@@ -437,10 +429,15 @@ def build_router(ctx: PortalContext) -> APIRouter:
                 "desk": desk,
                 "contact_status": CONTACT_STATUS,
                 "contact_role": CONTACT_ROLE,
-                "done": request.query_params.get("gedaan"),
+                **notice,
             },
             session=session,
+            status_code=status_code,
         )
+
+    @router.get("/beheer", response_class=HTMLResponse, include_in_schema=False)
+    async def admin_desk(request: Request, session: Visitor) -> Response:
+        return await admin_page(request, session, done=request.query_params.get("gedaan"))
 
     @router.post("/beheer/contacten/{contact_id}/{action}", include_in_schema=False)
     async def admin_action(
@@ -457,24 +454,12 @@ def build_router(ctx: PortalContext) -> APIRouter:
             else:
                 await ctx.registry.withdraw(session.token, contact_id)
         except Refused as refused:
-            desk = await views.admin_desk(session, ctx.registry, ctx.ingest, today=ctx.today())
             message = (
                 "Deze gemeente heeft al een actieve eerste contactpersoon; trek die eerst in."
                 if refused.code == "primary_exists"
                 else "Dit kan niet in de huidige status van de contactpersoon."
             )
-            return render(
-                request,
-                "admin.html",
-                {
-                    "desk": desk,
-                    "contact_status": CONTACT_STATUS,
-                    "contact_role": CONTACT_ROLE,
-                    "error": message,
-                },
-                session=session,
-                status_code=409,
-            )
+            return await admin_page(request, session, status_code=409, error=message)
         return see_other(f"/beheer?gedaan={action}")
 
     def group_label(group: str, value: Any) -> str:
