@@ -177,13 +177,14 @@ def test_the_whole_delivery_cycle_in_the_browser(
     monitor = f"{url}/monitor?peildatum=2026-09-30&indeling=gemeente"
     desk.goto(monitor)
     accessible(desk, "09-monitor")
+    row = desk.locator("#monitor tr", has_text=MUNICIPALITY)
     for _ in range(120):
-        if MUNICIPALITY in desk.locator("#monitor").inner_text():
+        # Linkage links the persons one batch at a time: wait for all of them, not the first.
+        if row.count() and row.locator("td").first.inner_text() == str(len(persons)):
             break
         desk.wait_for_timeout(500)  # linkage is eventually consistent: look again
         desk.goto(monitor)
     expect(desk.locator("#monitor")).to_contain_text(MUNICIPALITY)
-    row = desk.locator("#monitor tr", has_text=MUNICIPALITY)
     expect(row.locator("td").first).to_have_text(str(len(persons)))
     desk.screenshot(path=str(SHOTS / "10-monitor-met-gemeente.png"), full_page=True)
 
