@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from ketenkit.local_kafka import LocalKafka, kafka_version
+from tests.helpers import delete_topics
 
 TESTS = Path(__file__).parent
 DEFAULT_POSTGRES_URL = (
@@ -74,9 +75,16 @@ def kafka_bootstrap(pytestconfig: pytest.Config) -> Iterator[str]:
 
 
 @pytest.fixture
-def unique() -> str:
-    """A prefix that makes topics, groups and ids of one test its own."""
-    return f"t{secrets.token_hex(4)}."
+def unique(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A prefix that makes topics, groups and ids of one test its own.
+
+    The test's topics are deleted afterwards: a session makes thousands of partitions, and a
+    broker that runs out of file descriptors stops answering (clients then wait for ever).
+    """
+    prefix = f"t{secrets.token_hex(4)}."
+    yield prefix
+    if "kafka_bootstrap" in request.fixturenames:
+        delete_topics(request.getfixturevalue("kafka_bootstrap"), prefix)
 
 
 async def _postgres_admin_url(pytestconfig: pytest.Config) -> str | None:

@@ -154,3 +154,16 @@ def after_the_demo(person: Any) -> Any:
         if isinstance(getattr(person, f.name), date)
     }
     return dataclasses.replace(person, **changes)
+
+
+def delete_topics(bootstrap: str, prefix: str, *, timeout: float = 30.0) -> list[str]:
+    """Delete the topics whose names start with ``prefix``; return their names."""
+    from confluent_kafka.admin import AdminClient
+
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    names = [n for n in admin.list_topics(timeout=timeout).topics if n.startswith(prefix)]
+    if not names:
+        return []
+    for future in admin.delete_topics(names, operation_timeout=timeout).values():
+        future.result(timeout=timeout)
+    return names

@@ -223,6 +223,10 @@ class LocalKafka:
                     "share.coordinator.state.topic.min.isr=1",
                     "group.initial.rebalance.delay.ms=0",
                     "auto.create.topics.enable=false",
+                    # A deleted topic's files go at once: tests delete theirs, and a broker
+                    # holding thousands of them open runs out of file descriptors.
+                    "log.segment.delete.delay.ms=1000",
+                    "log.initial.task.delay.ms=1000",
                     "",
                 ]
             ),

@@ -154,18 +154,34 @@ class ServiceRuntime:
         logger.info("service_started", extra={"service": self.settings.service_name})
 
     async def stop(self) -> None:
-        """Stop consuming first (in-flight batches finish and commit), then flush the outbox."""
+        """Stop consuming first (in-flight batches finish and commit), then flush the outbox.
+
+        Within ``shutdown_seconds`` in all: a broker that hangs would keep the producer waiting
+        for acknowledgements for ever. What was not published stays in the outbox, and offsets
+        not committed are read again, so giving up loses nothing.
+        """
+        deadline = asyncio.get_running_loop().time() + self.settings.shutdown_seconds
         for task in self.background:
             task.cancel()
         await asyncio.gather(*self.background, return_exceptions=True)
         self.background.clear()
         for hook in reversed(self.on_stop):
-            await hook()
-        await self.broker.stop()
-        await self.relay.stop()
+            await self._before(deadline, hook(), "stop_hook")
+        await self._before(deadline, self.broker.stop(), "broker")
+        await self._before(deadline, self.relay.stop(), "outbox")
         await self.db.dispose()
         shutdown_tracing()
         logger.info("service_stopped", extra={"service": self.settings.service_name})
+
+    async def _before(self, deadline: float, step: Awaitable[None], name: str) -> None:
+        remaining = max(0.1, deadline - asyncio.get_running_loop().time())
+        try:
+            await asyncio.wait_for(step, remaining)
+        except TimeoutError:
+            logger.error(
+                "shutdown_step_abandoned",
+                extra={"step": name, "after_seconds": self.settings.shutdown_seconds},
+            )
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[ServiceRuntime]:

@@ -145,6 +145,12 @@ class ServiceSettings(WebSettings, TopicSettings):
     handler_backoff_max_seconds: float = Field(default=10.0, gt=0)
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
     lag_poll_seconds: float = Field(default=5.0, gt=0)
+    shutdown_seconds: float = Field(
+        default=20.0,
+        gt=0,
+        description="Stopping gives up on the broker after this long (the outbox keeps what "
+        "was not published); below Kubernetes' 30-second grace period.",
+    )
     outbox_stall_seconds: float = Field(
         default=300.0, gt=0, description="Readiness says degraded when an outbox row is older."
     )

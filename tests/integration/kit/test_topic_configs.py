@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from contracts import CATALOGUE, create_topics
 from contracts.topics import BY_NAME
-from tests.helpers import eventually
+from tests.helpers import delete_topics, eventually
 
 
 async def configs(bootstrap: str, names: list[str]) -> dict[str, dict[str, str]]:
@@ -61,4 +63,34 @@ async def test_an_existing_records_topic_made_with_a_time_limit_is_kept_for_ever
     before: str = await eventually(described, message="the old topic described")
     assert before != "-1"
     await create_topics(kafka_bootstrap, [BY_NAME["records.coa.v1"]], name_prefix=unique)
-    assert (await configs(kafka_bootstrap, [old]))[old]["retention.ms"] == "-1"
+
+    # (the broker applies an accepted change through its metadata log: a moment later)
+    async def kept_for_ever() -> str | None:
+        retention = await _retention(kafka_bootstrap, old)
+        return retention if retention == "-1" else None
+
+    kept: str = await eventually(kept_for_ever, timeout=10, message="kept for ever")
+    assert kept == "-1"
+
+
+async def test_a_test_s_topics_are_deleted_with_its_prefix(kafka_bootstrap: str) -> None:
+    mine, other = "tdel1.", "tdel2."
+    await create_topics(kafka_bootstrap, name_prefix=mine)
+    await create_topics(kafka_bootstrap, [BY_NAME["deadletter.v1"]], name_prefix=other)
+    deleted = await asyncio.to_thread(delete_topics, kafka_bootstrap, mine)
+    assert sorted(deleted) == sorted(mine + t.name for t in CATALOGUE)
+
+    async def left() -> set[str] | None:
+        names = await asyncio.to_thread(_names, kafka_bootstrap)
+        ours = {n for n in names if n.startswith((mine, other))}
+        return ours if ours == {other + "deadletter.v1"} else None
+
+    remaining: set[str] = await eventually(left, message="only the prefix's topics deleted")
+    assert remaining == {other + "deadletter.v1"}
+    await asyncio.to_thread(delete_topics, kafka_bootstrap, other)
+
+
+def _names(bootstrap: str) -> set[str]:
+    from confluent_kafka.admin import AdminClient
+
+    return set(AdminClient({"bootstrap.servers": bootstrap}).list_topics(timeout=10).topics)
