@@ -7,7 +7,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from contracts import Envelope
-from contracts.records import RECORD_COA, RECORD_DUO, RECORD_MUNICIPAL, RECORD_MUNICIPAL_RETRACTED
+from contracts.records import (
+    RECORD_COA,
+    RECORD_DUO,
+    RECORD_MUNICIPAL,
+    RECORD_MUNICIPAL_RETRACTED,
+    RECORD_STATS,
+)
 
 SOURCE = "urn:nld:ketenmonitor:ingest"
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
@@ -94,3 +100,10 @@ def duo(p: str, eid: str, kind: str, *, time: datetime = T0, **fields: Any) -> E
     }
     data = {"pseudonym": p, "kind": kind, **defaults[kind], **fields}
     return Envelope(id=eid, source=SOURCE, type=RECORD_DUO, time=time, subject=p, data=data)
+
+
+def stats(
+    p: str, eid: str, maand: str, categorie: str, *, changed: str = "2025-01-10T06:00:00Z"
+) -> Envelope:
+    data = {"pseudonym": p, "maand": maand, "categorie": categorie, "gewijzigd_op": changed}
+    return Envelope(id=eid, source=SOURCE, type=RECORD_STATS, time=T0, subject=p, data=data)

@@ -234,7 +234,7 @@ def test_the_demo_runs_on_the_secured_broker_with_each_services_own_login(
             processes.append(start_service(name, env, port, log=tmp_path / f"{name}.log"))
         partners = {
             partner: SASLScram512(partner, secure_kafka.passwords[partner])
-            for partner in ("coa", "duo")
+            for partner in ("coa", "duo", "stats")
         }
         table = load_demo(
             urls={name: f"http://127.0.0.1:{port}" for name, port in ports.items()},

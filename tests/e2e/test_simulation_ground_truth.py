@@ -24,6 +24,7 @@ from .conftest import SERVICES, Stack, running_stack
 
 SCALE = 0.004  # about 500 persons in 12 municipalities, with every kind of dirt
 SEED = int(os.environ.get("KETENMONITOR_SIM_SEED", "11"))
+AS_OF = date(2026, 9, 30)  # the simulation's last day
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +52,14 @@ def simulated(
             timeout=180,
             interval=1,
             message=f"{expected} persons linked",
+        )
+        # CBS's months (most of the feed) may still be on their way once everyone is linked.
+        final = truth(people, simulation, as_of=AS_OF, by=("cohort", "doelgroep"))
+        eventually_sync(
+            lambda: not differences(monitor(stack, AS_OF.isoformat(), "cohort,doelgroep"), final),
+            timeout=180,
+            interval=1,
+            message="every feed event applied",
         )
         yield stack, people, simulation
 

@@ -26,6 +26,7 @@ from contracts.errors import (
     TypeUnknown,
 )
 from contracts.feeds import (
+    CbsSociaalEconomischMaand,
     CoaVergunninghouderGewijzigd,
     DuoBeeindigd,
     DuoExamenUitslag,
@@ -42,6 +43,7 @@ from contracts.records import (
     MunicipalFields,
     MunicipalRecord,
     MunicipalRecordRetracted,
+    StatsRecord,
 )
 from contracts.registry import Berichtgever, ContactState
 from contracts.topics import CATALOGUE, Topic, create_topics
@@ -51,6 +53,7 @@ __all__ = [
     "EXAM_COMPONENTS",
     "Berichtgever",
     "BsnInvalid",
+    "CbsSociaalEconomischMaand",
     "CoaRecord",
     "CoaVergunninghouderGewijzigd",
     "ContactState",
@@ -82,6 +85,7 @@ __all__ = [
     "Pseudonymiser",
     "Quarter",
     "QuarterInvalid",
+    "StatsRecord",
     "Topic",
     "TypeUnknown",
     "create_topics",

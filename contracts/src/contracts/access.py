@@ -13,11 +13,13 @@ from contracts.topics import (
     DEADLETTER,
     FEEDS_COA,
     FEEDS_DUO,
+    FEEDS_STATS,
     INGEST_DELIVERIES,
     MONITORING_RECORDS,
     RECORDS_COA,
     RECORDS_DUO,
     RECORDS_MUNICIPAL,
+    RECORDS_STATS,
     REGISTRY_CONTACTS,
     Topic,
 )
@@ -45,23 +47,35 @@ PRINCIPALS: tuple[Principal, ...] = (
     Principal(
         "ingest",
         "The ingest service: the only writer of records.*; reads the feeds and the registry.",
-        writes=(INGEST_DELIVERIES, RECORDS_MUNICIPAL, RECORDS_COA, RECORDS_DUO, DEADLETTER),
-        reads=(FEEDS_COA, FEEDS_DUO, REGISTRY_CONTACTS),
+        writes=(
+            INGEST_DELIVERIES,
+            RECORDS_MUNICIPAL,
+            RECORDS_COA,
+            RECORDS_DUO,
+            RECORDS_STATS,
+            DEADLETTER,
+        ),
+        reads=(FEEDS_COA, FEEDS_DUO, FEEDS_STATS, REGISTRY_CONTACTS),
     ),
     Principal(
         "linkage",
         "The linkage service: reads records.*, writes monitoring records.",
         writes=(MONITORING_RECORDS, DEADLETTER),
-        reads=(RECORDS_MUNICIPAL, RECORDS_COA, RECORDS_DUO),
+        reads=(RECORDS_MUNICIPAL, RECORDS_COA, RECORDS_DUO, RECORDS_STATS),
     ),
     Principal("coa", "COA delivers its feed, and nothing else.", writes=(FEEDS_COA,)),
     Principal("duo", "DUO delivers its feed, and nothing else.", writes=(FEEDS_DUO,)),
+    Principal(
+        "stats",
+        "CBS's registers deliver the monthly socio-economic categories, and nothing else.",
+        writes=(FEEDS_STATS,),
+    ),
     Principal(
         "operator",
         "The operator's CLI: lists dead letters and replays those of records.* (the events "
         "linkage refused) to their topic; feed events are resent by their supplier and a "
         "contact's state by the registry.",
-        writes=(RECORDS_MUNICIPAL, RECORDS_COA, RECORDS_DUO),
+        writes=(RECORDS_MUNICIPAL, RECORDS_COA, RECORDS_DUO, RECORDS_STATS),
         reads=(DEADLETTER,),
     ),
     Principal(

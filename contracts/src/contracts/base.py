@@ -37,6 +37,10 @@ Gemeentecode = Annotated[
 QuarterText = Annotated[
     str, Field(pattern=r"^\d{4}-Q[1-4]$", description="Reporting quarter.", examples=["2025-Q3"])
 ]
+MonthText = Annotated[
+    str,
+    Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="Calendar month.", examples=["2024-03"]),
+]
 
 Doelgroep = Literal["asielstatushouder", "gezinsmigrant", "overige_migrant"]
 Leerroute = Literal["b1", "onderwijs", "z"]
@@ -47,5 +51,9 @@ ExamenNiveau = Literal["A1", "A2", "B1"]
 ExamenResultaat = Literal["behaald", "niet_behaald"]
 BeeindigdReden = Literal["voldaan", "ontheffing", "vrijstelling"]
 MonitorStatus = Literal["lopend", "voldaan", "ontheffing", "vrijstelling"]
+#: CBS's socio-economic category of a person in a month (SPEC section 11).
+SociaalEconomischeCategorie = Literal[
+    "werknemer", "zelfstandige", "bijstand", "overige_uitkering", "scholier_student", "overig"
+]
 
 EXAM_COMPONENTS: tuple[ExamenOnderdeel, ...] = ("lezen", "luisteren", "schrijven", "spreken", "knm")

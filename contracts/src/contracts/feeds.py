@@ -1,4 +1,4 @@
-"""What COA and DUO send (topics feeds.coa.v1, feeds.duo.v1): the only events with a BSN."""
+"""What COA, DUO and CBS send (topics ``feeds.*.v1``): the only events with a BSN."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from contracts.base import (
     ExamenOnderdeel,
     ExamenResultaat,
     Gemeentecode,
+    MonthText,
+    SociaalEconomischeCategorie,
 )
 
 COA_VERGUNNINGHOUDER_GEWIJZIGD = "nl.coa.vergunninghouder.gewijzigd"
@@ -23,9 +25,11 @@ DUO_EXAMEN_UITSLAG = "nl.duo.examen.uitslag"
 DUO_TERMIJN_VERLENGD = "nl.duo.termijn.verlengd"
 DUO_BEEINDIGD = "nl.duo.inburgeringsplicht.beeindigd"
 DUO_INGETROKKEN = "nl.duo.inburgeringsplicht.ingetrokken"
+CBS_SOCIAALECONOMISCH_MAAND = "nl.cbs.sociaaleconomisch.maand"
 
 COA_SOURCE = "urn:nld:coa:feed"
 DUO_SOURCE = "urn:nld:duo:feed"
+STATS_SOURCE = "urn:nld:cbs:stats"
 
 
 class CoaVergunninghouderGewijzigd(Contract):
@@ -129,6 +133,19 @@ class DuoIngetrokken(Contract):
     toelichting: str | None = Field(default=None, max_length=500, description="Reason given.")
 
 
+class CbsSociaalEconomischMaand(Contract):
+    """CBS: a person's socio-economic category in one month, from CBS's own registers."""
+
+    bsn: Bsn
+    maand: MonthText
+    categorie: SociaalEconomischeCategorie = Field(examples=["werknemer"])
+    gewijzigd_op: AwareDatetime = Field(
+        description="When CBS established it (RFC 3339 with an offset); for the same person "
+        "and month the latest wins.",
+        examples=["2025-04-20T06:00:00Z"],
+    )
+
+
 DUO_FEED_MODELS: dict[str, type[Contract]] = {
     DUO_VASTGESTELD: DuoVastgesteld,
     DUO_EXAMEN_UITSLAG: DuoExamenUitslag,
@@ -138,4 +155,7 @@ DUO_FEED_MODELS: dict[str, type[Contract]] = {
 }
 COA_FEED_MODELS: dict[str, type[Contract]] = {
     COA_VERGUNNINGHOUDER_GEWIJZIGD: CoaVergunninghouderGewijzigd,
+}
+STATS_FEED_MODELS: dict[str, type[Contract]] = {
+    CBS_SOCIAALECONOMISCH_MAAND: CbsSociaalEconomischMaand,
 }

@@ -51,6 +51,33 @@ class MonitoringRecord(Contract):
     dagen_koppeling_tot_huisvesting: int | None
     dagen_huisvesting_tot_intake: int | None
     dagen_kennisgeving_tot_pip: int | None
+    werk_12m: bool | None = Field(
+        default=None,
+        description="In work (employee or self-employed) in the month 12 months "
+        "after the obligation's start month; null when CBS has no category for it.",
+    )
+    uitkering_12m: bool | None = Field(
+        default=None, description="On social assistance or another benefit in that month."
+    )
+    onderwijs_12m: bool | None = Field(default=None, description="Pupil or student in that month.")
+    werk_24m: bool | None = Field(
+        default=None,
+        description="In work (employee or self-employed) in the month 24 months "
+        "after the obligation's start month; null when CBS has no category for it.",
+    )
+    uitkering_24m: bool | None = Field(
+        default=None, description="On social assistance or another benefit in that month."
+    )
+    onderwijs_24m: bool | None = Field(default=None, description="Pupil or student in that month.")
+    werk_36m: bool | None = Field(
+        default=None,
+        description="In work (employee or self-employed) in the month 36 months "
+        "after the obligation's start month; null when CBS has no category for it.",
+    )
+    uitkering_36m: bool | None = Field(
+        default=None, description="On social assistance or another benefit in that month."
+    )
+    onderwijs_36m: bool | None = Field(default=None, description="Pupil or student in that month.")
     conflicts: tuple[str, ...] = Field(description="Fields where sources disagree, sorted.")
     source_event_ids: tuple[str, ...] = Field(description="Ids of the records.* events used.")
 
@@ -90,6 +117,15 @@ class MonitorRow(Contract):
     leerroute_z: Measure
     examens_alle_behaald: Measure
     voldaan: Measure
+    werk_12m: Measure
+    uitkering_12m: Measure
+    onderwijs_12m: Measure
+    werk_24m: Measure
+    uitkering_24m: Measure
+    onderwijs_24m: Measure
+    werk_36m: Measure
+    uitkering_36m: Measure
+    onderwijs_36m: Measure
 
 
 class MonitorTable(Contract):

@@ -16,9 +16,11 @@ from contracts.base import (
     ExamenResultaat,
     Gemeentecode,
     Leerroute,
+    MonthText,
     Pseudonym,
     QuarterText,
     RedenUitstroom,
+    SociaalEconomischeCategorie,
     TrajectStatus,
 )
 
@@ -26,6 +28,7 @@ RECORD_MUNICIPAL = "nl.ketenmonitor.record.municipal"
 RECORD_MUNICIPAL_RETRACTED = "nl.ketenmonitor.record.municipal.retracted"
 RECORD_COA = "nl.ketenmonitor.record.coa"
 RECORD_DUO = "nl.ketenmonitor.record.duo"
+RECORD_STATS = "nl.ketenmonitor.record.stats"
 
 DuoKind = Literal["vastgesteld", "examen_uitslag", "termijn_verlengd", "beeindigd", "ingetrokken"]
 
@@ -103,3 +106,12 @@ class DuoRecord(Contract):
     reden: BeeindigdReden | None = None
     datum: date | None = Field(default=None, description="Date of an end or a withdrawal.")
     # DUO's free-text `toelichting` is not here by design: it goes no further than ingest.
+
+
+class StatsRecord(Contract):
+    """CBS's socio-economic category of a person in one month, pseudonymised."""
+
+    pseudonym: Pseudonym
+    maand: MonthText
+    categorie: SociaalEconomischeCategorie
+    gewijzigd_op: datetime = Field(description="CBS's change time; per month the latest wins.")

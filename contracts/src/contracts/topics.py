@@ -109,6 +109,16 @@ FEEDS_DUO = Topic(
     description="DUO's obligation, exam, term and end events (holds BSNs: short retention).",
     source=feeds.DUO_SOURCE,
 )
+FEEDS_STATS = Topic(
+    name="feeds.stats.v1",
+    key="BSN",
+    partitions=6,
+    cleanup_policy="delete",
+    retention_ms=FEED_RETENTION_MS,
+    event_types=feeds.STATS_FEED_MODELS,
+    description="CBS's monthly socio-economic category per person (holds BSNs: short retention).",
+    source=feeds.STATS_SOURCE,
+)
 RECORDS_MUNICIPAL = Topic(
     name="records.municipal.v1",
     key="pseudonym",
@@ -139,6 +149,15 @@ RECORDS_DUO = Topic(
     event_types={records.RECORD_DUO: records.DuoRecord},
     description="Validated DUO facts, pseudonymised.",
 )
+RECORDS_STATS = Topic(
+    name="records.stats.v1",
+    key="pseudonym",
+    partitions=RECORD_PARTITIONS,
+    cleanup_policy="delete",
+    retention_ms=FOREVER,
+    event_types={records.RECORD_STATS: records.StatsRecord},
+    description="Validated monthly socio-economic categories, pseudonymised.",
+)
 MONITORING_RECORDS = Topic(
     name="monitoring.records.v1",
     key="pseudonym",
@@ -161,9 +180,11 @@ CATALOGUE: tuple[Topic, ...] = (
     INGEST_DELIVERIES,
     FEEDS_COA,
     FEEDS_DUO,
+    FEEDS_STATS,
     RECORDS_MUNICIPAL,
     RECORDS_COA,
     RECORDS_DUO,
+    RECORDS_STATS,
     MONITORING_RECORDS,
     DEADLETTER,
 )

@@ -11,12 +11,14 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 from sqlalchemy import create_engine, inspect, text
 
-from contracts import CATALOGUE, Envelope
+from contracts import CATALOGUE, Envelope, Pseudonymiser
 from ketenkit import Outgoing
 from tests.helpers import read_topic
 
-from .conftest import Ingest, publish
+from .conftest import PSEUDONYM_KEY, Ingest, publish
 from .test_deliveries import HEADER
+
+P = Pseudonymiser.from_text(PSEUDONYM_KEY)
 
 BSNS = ["111222333", "123456782", "100000010"]
 
@@ -64,7 +66,30 @@ def test_no_bsn_outside_uploads_and_feeds(
         type="nl.coa.vergunninghouder.gewijzigd",
         data={"bsn": BSNS[1], "datum_koppeling": "x"},
     )
-    asyncio.run(publish(ingest.bootstrap, [Outgoing.event(coa, bad, BSNS[1])]))
+    stats = ingest.settings.topic("feeds.stats.v1")
+    month = {"maand": "2025-03", "categorie": "bijstand", "gewijzigd_op": "2025-04-20T06:00:00Z"}
+    months = [
+        Envelope(
+            id=f"s-{n}",
+            source="urn:nld:cbs:stats",
+            type="nl.cbs.sociaaleconomisch.maand",
+            data={"bsn": bsn, **month, **change},
+        )
+        for n, (bsn, change) in enumerate([(BSNS[0], {}), (BSNS[2], {"maand": "2025-13"})])
+    ]
+    asyncio.run(
+        publish(
+            ingest.bootstrap,
+            [
+                Outgoing.event(coa, bad, BSNS[1]),
+                *(Outgoing.event(stats, e, str(e.data["bsn"])) for e in months if e.data),
+            ],
+        )
+    )
+    stats_records = asyncio.run(
+        read_topic(ingest.bootstrap, ingest.settings.topic("records.stats.v1"), count=1)
+    )
+    assert stats_records[0].key == P.pseudonymise(BSNS[0]).encode()
     report = ingest.client.get(
         f"/v1/deliveries/{delivery['delivery_id']}/report", headers=ingest.auth(token)
     )

@@ -12,18 +12,19 @@ from fastapi.testclient import TestClient
 from faststream.kafka import KafkaBroker
 from pydantic import SecretStr
 
-from contracts import Envelope, create_topics
+from contracts import CATALOGUE, Envelope, create_topics
 from ketenkit import Outgoing, publish_all
 from linkage.app import create_app
 from linkage.config import Settings
 
 ADMIN_TOKEN = "linkage-test-admin-token-" + "a" * 20
 READER_TOKEN = "linkage-test-reader-token-" + "r" * 20
+#: Each records.* event type and its topic, from the catalogue.
 TOPICS = {
-    "nl.ketenmonitor.record.municipal": "records.municipal.v1",
-    "nl.ketenmonitor.record.municipal.retracted": "records.municipal.v1",
-    "nl.ketenmonitor.record.coa": "records.coa.v1",
-    "nl.ketenmonitor.record.duo": "records.duo.v1",
+    event_type: topic.name
+    for topic in CATALOGUE
+    if topic.name.startswith("records.")
+    for event_type in topic.event_types
 }
 
 

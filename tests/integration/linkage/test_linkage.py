@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from typing import Any
 
 from tests.helpers import eventually_sync, read_topic
-from tests.linkage_events import coa, duo, municipal, pseudonym, retracted
+from tests.linkage_events import coa, duo, municipal, pseudonym, retracted, stats
 
 from .conftest import ADMIN_TOKEN, Linkage
 
@@ -249,3 +250,44 @@ def test_pending_is_one_figure_with_gemeente_and_filters(linkage: Linkage) -> No
     assert linkage.client.get("/v1/pending?missing=bsn", headers=admin).status_code == 422
     # The gauge counts exactly the persons the list shows (the withdrawn one in neither).
     eventually_sync(lambda: _pending_gauge(linkage) == 3.0, message="gauge equals the list")
+
+
+def test_work_benefit_and_education_at_12_months_reach_records_and_monitor(
+    linkage_sqlite: Linkage,
+) -> None:
+    linkage = linkage_sqlite
+    events = []
+    for n in range(12):  # obligations start 2024-01-15: the 12-month horizon is 2025-01
+        p = pseudonym(300 + n)
+        events += [duo(p, f"v{n}", "vastgesteld"), municipal(p, f"m{n}")]
+        if n < 10:
+            events.append(stats(p, f"s{n}", "2025-01", "werknemer"))
+        elif n == 10:  # a first estimate, corrected later: the correction counts
+            events.append(stats(p, "s10b", "2025-01", "bijstand", changed="2025-03-01T00:00:00Z"))
+            events.append(stats(p, "s10a", "2025-01", "werknemer", changed="2025-02-01T00:00:00Z"))
+    only_cbs = pseudonym(399)
+    events.append(stats(only_cbs, "s99", "2025-01", "werknemer"))
+    linkage.send(*events)
+    headers = linkage.admin()
+
+    def table(as_of: str) -> dict[str, Any]:
+        response = linkage.client.get("/v1/monitor", params={"as_of": as_of}, headers=headers)
+        result: dict[str, Any] = response.json()
+        return result
+
+    row = eventually_sync(
+        lambda: (rows := table("2025-01-31")["rows"]) and rows[0]["n"] == 12 and rows[0],
+        message="12 persons linked",
+    )
+    assert row["werk_12m"] == {"n": 10, "pct": 90.9}  # 10 of the 11 with a known category
+    assert row["uitkering_12m"] == {"n": None, "pct": None}  # 1: suppressed
+    assert row["werk_24m"] == {"n": 0, "pct": None}  # that month has not ended
+    assert table("2025-01-30")["rows"][0]["werk_12m"] == {"n": 0, "pct": None}
+    corrected = record_of(linkage, pseudonym(310))
+    assert corrected is not None
+    assert (corrected["werk_12m"], corrected["uitkering_12m"]) == (False, True)
+    unknown = record_of(linkage, pseudonym(311))
+    assert unknown is not None
+    assert unknown["werk_12m"] is None
+    pending = linkage.client.get("/v1/pending", headers=headers).json()
+    assert only_cbs not in [entry["pseudonym"] for entry in pending]

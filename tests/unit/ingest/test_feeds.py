@@ -219,3 +219,51 @@ def test_the_partners_trace_context_is_carried_to_the_record_and_other_extension
     assert "ce_partnerextension" not in out
     broken = [(k, b"not-a-trace" if k == "ce_traceparent" else v) for k, v in headers]
     assert from_kafka(b"111222333", broken, sent.value).traceparent is None  # dropped, not fatal
+
+
+STATS = {
+    "bsn": "111222333",
+    "maand": "2025-03",
+    "categorie": "werknemer",
+    "gewijzigd_op": "2025-04-20T06:00:00Z",
+}
+STATS_TYPE = "nl.cbs.sociaaleconomisch.maand"
+
+
+def test_a_cbs_month_becomes_a_pseudonymised_stats_record() -> None:
+    result = validate_feed_event("stats", event(STATS_TYPE, STATS, "urn:nld:cbs:stats"), P)
+    assert isinstance(result, FeedRecord)
+    assert result.envelope.type == "nl.ketenmonitor.record.stats"
+    assert result.envelope.id == derived_id("urn:nld:cbs:stats", "e-1")
+    assert result.envelope.data == {
+        "pseudonym": P.pseudonymise("111222333"),
+        "maand": "2025-03",
+        "categorie": "werknemer",
+        "gewijzigd_op": "2025-04-20T06:00:00Z",
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"maand": "2025-13"}, "field_invalid"),
+        ({"maand": "2025-3"}, "field_invalid"),
+        ({"categorie": "gepensioneerd"}, "field_invalid"),
+        ({"gewijzigd_op": "2025-04-20T06:00:00"}, "datetime_without_offset"),
+        ({"bsn": "111222334"}, "bsn_invalid"),
+        ({"categorie": None}, "field_invalid"),
+    ],
+)
+def test_invalid_cbs_months_are_rejected_with_their_code(change: dict[str, Any], code: str) -> None:
+    result = validate_feed_event(
+        "stats", event(STATS_TYPE, {**STATS, **change}, "urn:nld:cbs:stats"), P
+    )
+    assert isinstance(result, FeedRejection)
+    assert result.code == code
+    assert "111222334" not in result.detail
+
+
+def test_a_cbs_event_type_is_not_a_coa_one() -> None:
+    result = validate_feed_event("coa", event(STATS_TYPE, STATS), P)
+    assert isinstance(result, FeedRejection)
+    assert result.code == "type_unknown"

@@ -22,6 +22,7 @@ from faststream.kafka import KafkaBroker
 from faststream.security import BaseSecurity
 
 from contracts import Envelope
+from contracts.enrichment import HORIZONS, MEASURES, month_after, month_end
 from ketenkit import Outgoing, publish_all
 
 MUNICIPALITIES = ("GM0344", "GM0363", "GM0014")
@@ -48,6 +49,32 @@ class Person:
     intake: date | None
     pip: date | None
     leerroute: str | None
+
+    def months(self) -> dict[str, str]:
+        """CBS's category per month, from the start month to 12 months in (its own seed, so
+        the other fields stay as they were before the enrichment source existed)."""
+        rng = random.Random(self.bsn)  # noqa: S311 - synthetic data, not security
+        weights = DEMO_CATEGORIES[self.doelgroep == "asielstatushouder"]
+        category = rng.choices(list(weights), list(weights.values()))[0]
+        found = {}
+        for n in range(13):
+            if rng.random() < 0.15:  # now and then a person's situation changes
+                category = rng.choices(list(weights), list(weights.values()))[0]
+            found[month_after(self.start, n)] = category
+        return found
+
+
+#: Category weights of the demo (asylum status holders: True); illustrative, not CBS figures.
+DEMO_CATEGORIES = {
+    True: {"werknemer": 15, "bijstand": 70, "scholier_student": 5, "overig": 10},
+    False: {
+        "werknemer": 40,
+        "zelfstandige": 5,
+        "bijstand": 10,
+        "scholier_student": 10,
+        "overig": 35,
+    },
+}
 
 
 def people(rng: random.Random, per_municipality: int) -> list[Person]:
@@ -145,7 +172,7 @@ def csv_for(persons: list[Person]) -> bytes:
 
 
 def feed_events(persons: list[Person], prefix: str, *, ids: str = "demo") -> list[Outgoing]:
-    """COA and DUO events of ``persons``; ``ids`` keeps their event ids apart from another
+    """COA, DUO and CBS events of ``persons``; ``ids`` keeps their event ids apart from another
     load's (the same source and id with other data is dead-lettered as ``id_reused``)."""
     events = []
     for n, p in enumerate(persons):
@@ -178,6 +205,20 @@ def feed_events(persons: list[Person], prefix: str, *, ids: str = "demo") -> lis
                 },
             )
             events.append(Outgoing.event(prefix + "feeds.coa.v1", coa, p.bsn))
+        for month, category in p.months().items():
+            established = datetime.combine(month_end(month), datetime.min.time(), tzinfo=UTC)
+            month_event = Envelope(
+                id=f"{ids}-cbs-{n}-{month}",
+                source="urn:nld:cbs:stats",
+                type="nl.cbs.sociaaleconomisch.maand",
+                data={
+                    "bsn": p.bsn,
+                    "maand": month,
+                    "categorie": category,
+                    "gewijzigd_op": (established + timedelta(days=20)).isoformat(),
+                },
+            )
+            events.append(Outgoing.event(prefix + "feeds.stats.v1", month_event, p.bsn))
     return events
 
 
@@ -248,7 +289,7 @@ def load_demo(
 ) -> dict[str, Any]:
     """Drive the stack through its real interfaces; return linkage's monitor table.
 
-    ``partners`` maps ``coa`` and ``duo`` to their Kafka logins on a broker with ACLs.
+    ``partners`` maps ``coa``, ``duo`` and ``stats`` to their Kafka logins on a broker with ACLs.
     """
     persons = demo_people(per_municipality, seed)
     for code in MUNICIPALITIES:
@@ -333,6 +374,17 @@ def ground_truth(persons: list[Person], as_of: date) -> dict[str, Any]:
         def measure(numerator: int, denominator: int) -> dict[str, Any]:
             return {"n": _suppress(numerator), "pct": _pct(numerator, denominator)}
 
+        enriched = {}
+        for months in HORIZONS:
+            known = [
+                p.months()[month]
+                for p in members
+                if month_end(month := month_after(p.start, months)) <= as_of and month in p.months()
+            ]
+            for name, categories in MEASURES.items():
+                count = sum(1 for category in known if category in categories)
+                enriched[f"{name}_{months}m"] = measure(count, len(known))
+
         rows.append(
             {
                 "cohort": cohort,
@@ -345,6 +397,7 @@ def ground_truth(persons: list[Person], as_of: date) -> dict[str, Any]:
                 **{f"leerroute_{r}": measure(c, len(with_pip)) for r, c in routes.items()},
                 "examens_alle_behaald": measure(0, n),
                 "voldaan": measure(0, n),
+                **enriched,
             }
         )
     return {

@@ -5,6 +5,13 @@ holders, 7.3k family and other migrants) and 2023 (36.1k: 22.2k and 13.9k). Late
 plausible assumptions, not CBS figures: 2024 31.0k (19.0k, 12.0k) and 2025 28.0k (16.5k, 11.5k).
 Progress is calibrated to CBS: a broad intake started by the end of the first year for about 35%
 of asylum and 55% of family migrants, by the end of the second year for about 88% and 90%.
+
+Each person's socio-economic category per month (CBS's enrichment source) follows
+``CATEGORY_SHARES``. CBS's SWI 2023 (section 6.1) reports that almost 21% of asylum migrants with
+a COA contract had a job at some moment after the notice; the shares in work, on a benefit and in
+education at 12, 24 and 36 months below are the simulator's assumptions around that order, not
+published CBS figures: asylum status holders start mostly on social assistance and move into work
+slowly, family migrants are more often in work from the start.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from contracts import EXAM_COMPONENTS
+from contracts.enrichment import month_after
 from contracts.reference import municipalities_on
 
 COHORTS: dict[int, tuple[int, int]] = {  # year: (asylum status holders, family and other)
@@ -27,6 +35,25 @@ INTAKE_BY_YEAR = {
     "gezinsmigrant": (0.55, 0.90),
     "overige_migrant": (0.55, 0.90),
 }
+#: Share of persons per category at 0, 12, 24 and 36 months in (linearly in between, then flat).
+CATEGORY_SHARES: dict[str, dict[str, tuple[float, float, float, float]]] = {
+    "asielstatushouder": {
+        "werknemer": (0.03, 0.12, 0.25, 0.34),
+        "zelfstandige": (0.00, 0.01, 0.02, 0.03),
+        "bijstand": (0.85, 0.75, 0.62, 0.53),
+        "overige_uitkering": (0.02, 0.02, 0.03, 0.03),
+        "scholier_student": (0.04, 0.06, 0.06, 0.06),
+    },
+    "family": {
+        "werknemer": (0.30, 0.38, 0.44, 0.48),
+        "zelfstandige": (0.02, 0.03, 0.04, 0.04),
+        "bijstand": (0.06, 0.06, 0.05, 0.05),
+        "overige_uitkering": (0.02, 0.02, 0.02, 0.02),
+        "scholier_student": (0.08, 0.09, 0.09, 0.08),
+    },
+}
+#: A person keeps last month's category with this chance (careers are sticky, not re-drawn).
+STAY = 0.9
 WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2)
 WEESP_MERGED = date(2022, 3, 24)
 BIG_CITIES = ("GM0363", "GM0599", "GM0518", "GM0344", "GM0772", "GM0014", "GM0034", "GM0855")
@@ -62,6 +89,8 @@ class Person:
     housing: date | None = None
     withdrawn: date | None = None
     moved_from: str | None = None  # delivered by this municipality before the move
+    #: CBS's category per month (YYYY-MM) from the obligation's start month on.
+    months: dict[str, str] = field(default_factory=dict)
 
 
 def valid_bsn(rng: random.Random, taken: set[str]) -> str:
@@ -152,6 +181,7 @@ def _person(
         if rng.random() < 0.9:
             person.pip = person.intake + timedelta(days=rng.randrange(7, 80))
             person.leerroute = rng.choices(["b1", "onderwijs", "z"], [65, 10, 25])[0]
+    person.months = _months(rng, doelgroep, start)
     if person.pip is not None:
         for component in EXAM_COMPONENTS:
             when = person.pip + timedelta(days=rng.randrange(150, 1000))
@@ -170,3 +200,29 @@ def _person(
         ):
             person.voldaan = max(passed_on) + timedelta(days=30)
     return person
+
+
+def _share(doelgroep: str, months: int) -> dict[str, float]:
+    table = CATEGORY_SHARES["asielstatushouder" if doelgroep == "asielstatushouder" else "family"]
+    step, within = divmod(min(months, 36), 12)
+    shares = {}
+    for category, points in table.items():
+        low, high = points[step], points[min(step + 1, 3)]
+        shares[category] = low + (high - low) * within / 12
+    shares["overig"] = max(0.0, 1.0 - sum(shares.values()))
+    return shares
+
+
+def _months(rng: random.Random, doelgroep: str, start: date) -> dict[str, str]:
+    """A category per month from the start month to the simulation's last month (2026-09)."""
+    months: dict[str, str] = {}
+    current: str | None = None
+    last = start.year * 12 + start.month - 1
+    for n in range(0, 2026 * 12 + 8 - last + 1):
+        month = month_after(start, n)
+        shares = _share(doelgroep, n)
+        # Sticky: stay unless a draw says move, then move towards this month's shares.
+        if current is None or rng.random() > STAY:
+            current = rng.choices(list(shares), list(shares.values()))[0]
+        months[month] = current
+    return months

@@ -1,11 +1,12 @@
 """`make simulate`: drive a running stack with a synthetic population, and write its ground truth.
 
-Municipalities upload and release their quarters over HTTP as registered contacts; COA and DUO
-events go to the feed topics. The dirt of real chains is in it, each at a rate: invalid rows,
-late and corrected deliveries (a release superseded by a correction), nil returns, a
-municipality that never delivers, duplicate and out-of-order feed events, withdrawn
-obligations, people who move municipality, Weesp's code in 2022-Q1. The ground truth is the
-monitor table a correct system must show, computed from the population itself.
+Municipalities upload and release their quarters over HTTP as registered contacts; COA's and
+DUO's events and CBS's monthly categories go to the feed topics. The dirt of real chains is in
+it, each at a rate: invalid rows, late and corrected deliveries (a release superseded by a
+correction), nil returns, a municipality that never delivers, duplicate and out-of-order feed
+events, months whose first category is corrected later, withdrawn obligations, people who move
+municipality, Weesp's code in 2022-Q1. The ground truth is the monitor table a correct system
+must show, computed from the population itself.
 
     python -m ketentools.simulate --scale 0.01 [--municipalities 20] [--truth truth.json]
 """
@@ -27,6 +28,7 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 
 from contracts import Envelope, Quarter, to_kafka
+from contracts.enrichment import HORIZONS, MEASURES, month_after, month_end
 from contracts.reference import current_code, province
 from ketentools.demo import call, register_contact, until, validated
 from ketentools.population import Person, generate
@@ -243,6 +245,29 @@ def feed_events(
                 },
                 f"coa-{p.number}",
             )
+        for month, category in p.months.items():
+            # CBS establishes a month some days after it ends; now and then a first estimate is
+            # corrected later (the correction must win, in whatever order the two arrive).
+            established = datetime.combine(month_end(month), datetime.min.time(), tzinfo=UTC)
+            established += timedelta(days=20)
+            data = {"bsn": p.bsn, "maand": month, "categorie": category}
+            if dirt and rng.random() < dirt * 2:
+                estimate = "overig" if category != "overig" else "werknemer"
+                add(
+                    "feeds.stats.v1",
+                    "urn:nld:cbs:stats",
+                    "nl.cbs.sociaaleconomisch.maand",
+                    {**data, "categorie": estimate, "gewijzigd_op": established.isoformat()},
+                    f"cbs-{p.number}-{month}-first",
+                )
+                established += timedelta(days=30)
+            add(
+                "feeds.stats.v1",
+                "urn:nld:cbs:stats",
+                "nl.cbs.sociaaleconomisch.maand",
+                {**data, "gewijzigd_op": established.isoformat()},
+                f"cbs-{p.number}-{month}",
+            )
     if dirt:  # duplicates of some events, and everything out of order
         events += rng.sample(events, k=int(len(events) * dirt))
         rng.shuffle(events)
@@ -412,6 +437,17 @@ def truth(
         def measure(numerator: int, denominator: int) -> dict[str, Any]:
             return {"n": _suppress(numerator), "pct": _pct(numerator, denominator)}
 
+        enriched: dict[str, Any] = {}
+        for months in HORIZONS:
+            categories_known = []
+            for p, _ in members:
+                month = month_after(p.start, months)
+                if month_end(month) <= as_of and month in p.months:
+                    categories_known.append(p.months[month])
+            for name, categories in MEASURES.items():
+                count = sum(1 for category in categories_known if category in categories)
+                enriched[f"{name}_{months}m"] = measure(count, len(categories_known))
+
         row_ = dict(zip(by, key, strict=True))
         row_.update(
             {
@@ -423,6 +459,7 @@ def truth(
                 **{f"leerroute_{r}": measure(c, len(with_pip)) for r, c in routes.items()},
                 "examens_alle_behaald": measure(exams, n),
                 "voldaan": measure(voldaan, n),
+                **enriched,
             }
         )
         rows.append(row_)

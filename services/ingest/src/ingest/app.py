@@ -5,7 +5,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
-from contracts import CoaRecord, DeliveryEvent, DuoRecord, MunicipalRecord, Pseudonymiser
+from contracts import (
+    CoaRecord,
+    DeliveryEvent,
+    DuoRecord,
+    MunicipalRecord,
+    Pseudonymiser,
+    StatsRecord,
+)
 from ingest.adapters.keys import check_fingerprint, dev_key
 from ingest.adapters.tables import TABLES
 from ingest.config import Settings
@@ -20,7 +27,7 @@ from ketenkit import ServiceRuntime, create_http_app
 from ketenkit.rate_limit import RateLimiter
 
 TITLE = "Ketenmonitor ingest"
-DESCRIPTION = "Municipal deliveries over HTTP; validates and pseudonymises the COA and DUO feeds."
+DESCRIPTION = "Municipal deliveries over HTTP; validates and pseudonymises the partners' feeds."
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -33,15 +40,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     registry = CollectorRegistry()
     metrics = IngestMetrics(registry)
 
+    feed_topics = FeedTopics.with_prefix(settings.topic_prefix)
+
     def count_dead_letter(topic: str, code: str) -> None:
-        feed = (
-            "coa"
-            if topic.endswith("feeds.coa.v1")
-            else "duo"
-            if topic.endswith("feeds.duo.v1")
-            else None
-        )
-        metrics.deadletters.labels(feed or "registry", code).inc()
+        feed = feed_topics.feeds.get(topic)
+        metrics.deadletters.labels(feed.name if feed else "registry", code).inc()
 
     runtime = ServiceRuntime.create(
         settings,
@@ -60,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         (t("records.municipal.v1"), MunicipalRecord, "Released municipal rows, pseudonymised."),
         (t("records.coa.v1"), CoaRecord, "Validated COA facts, pseudonymised."),
         (t("records.duo.v1"), DuoRecord, "Validated DUO facts, pseudonymised."),
+        (t("records.stats.v1"), StatsRecord, "Validated monthly socio-economic categories."),
         (
             t("ingest.deliveries.v1"),
             DeliveryEvent,
@@ -73,13 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pseudonymiser=pseudonymiser,
         metrics=metrics,
         counter=runtime.published,
-        topics=FeedTopics(
-            coa_in=t("feeds.coa.v1"),
-            duo_in=t("feeds.duo.v1"),
-            coa_out=t("records.coa.v1"),
-            duo_out=t("records.duo.v1"),
-            deadletter=t("deadletter.v1"),
-        ),
+        topics=feed_topics,
     )
     register_subscribers(runtime, feeds)
     assert settings.admin_token is not None

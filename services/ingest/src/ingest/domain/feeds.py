@@ -1,4 +1,4 @@
-"""Validation and pseudonymisation of COA and DUO feed events (SPEC sections 7 and 10)."""
+"""Validation and pseudonymisation of the COA, DUO and CBS feed events (SPEC 7, 10, 11)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from contracts import (
     BsnInvalid,
+    CbsSociaalEconomischMaand,
     CoaRecord,
     CoaVergunninghouderGewijzigd,
     DuoBeeindigd,
@@ -20,12 +21,13 @@ from contracts import (
     DuoVastgesteld,
     Envelope,
     Pseudonymiser,
+    StatsRecord,
     derived_id,
     is_valid_bsn,
 )
-from contracts.feeds import COA_FEED_MODELS, DUO_FEED_MODELS
+from contracts.feeds import COA_FEED_MODELS, DUO_FEED_MODELS, STATS_FEED_MODELS
 from contracts.privacy import PERSONAL_FIELDS
-from contracts.records import RECORD_COA, RECORD_DUO
+from contracts.records import RECORD_COA, RECORD_DUO, RECORD_STATS
 from contracts.reference import is_valid
 
 INGEST_SOURCE = "urn:nld:ketenmonitor:ingest"
@@ -39,6 +41,7 @@ DUO_KINDS: dict[type[BaseModel], str] = {
 MODELS: dict[str, dict[str, type[BaseModel]]] = {
     "coa": dict(COA_FEED_MODELS),
     "duo": dict(DUO_FEED_MODELS),
+    "stats": dict(STATS_FEED_MODELS),
 }
 _DATE_ERRORS = {
     "date_from_datetime_parsing",
@@ -63,7 +66,7 @@ class FeedRejection:
 
 @dataclass(frozen=True, slots=True)
 class FeedRecord:
-    """A validated, pseudonymised record for ``records.coa.v1`` or ``records.duo.v1``."""
+    """A validated, pseudonymised record for its feed's ``records.*`` topic."""
 
     pseudonym: str
     envelope: Envelope
@@ -92,7 +95,7 @@ def _code_for(error: Any) -> str:
 def validate_feed_event(
     feed: str, envelope: Envelope, pseudonymiser: Pseudonymiser
 ) -> FeedRecord | FeedRejection:
-    """Check one COA or DUO event and turn it into its pseudonymised record."""
+    """Check one feed event and turn it into its pseudonymised record."""
     model = MODELS[feed].get(envelope.type)
     if model is None:
         return FeedRejection("type_unknown", f"{envelope.type} is not a {feed.upper()} event type")
@@ -112,6 +115,8 @@ def validate_feed_event(
     assert pseudonym is not None  # the model validated the BSN
     if isinstance(event, CoaVergunninghouderGewijzigd):
         return _coa_record(event, envelope, pseudonym)
+    if isinstance(event, CbsSociaalEconomischMaand):
+        return _stats_record(event, envelope, pseudonym)
     return _duo_record(event, envelope, pseudonym)
 
 
@@ -157,3 +162,15 @@ def _duo_record(event: BaseModel, envelope: Envelope, pseudonym: str) -> FeedRec
     fields: dict[str, Any] = event.model_dump(exclude=set(PERSONAL_FIELDS))
     record = DuoRecord(pseudonym=pseudonym, kind=DUO_KINDS[type(event)], **fields)  # type: ignore[arg-type]
     return FeedRecord(pseudonym, _derived(envelope, RECORD_DUO, pseudonym, record))
+
+
+def _stats_record(
+    event: CbsSociaalEconomischMaand, envelope: Envelope, pseudonym: str
+) -> FeedRecord:
+    record = StatsRecord(
+        pseudonym=pseudonym,
+        maand=event.maand,
+        categorie=event.categorie,
+        gewijzigd_op=event.gewijzigd_op,
+    )
+    return FeedRecord(pseudonym, _derived(envelope, RECORD_STATS, pseudonym, record))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from contracts import (
+    CbsSociaalEconomischMaand,
     CoaVergunninghouderGewijzigd,
     ContactState,
     DuoBeeindigd,
@@ -27,6 +28,7 @@ FeedBatch = Annotated[
         DuoTermijnVerlengd,
         DuoBeeindigd,
         DuoIngetrokken,
+        CbsSociaalEconomischMaand,
     ),
 ]
 ContactBatch = Annotated[list[Incoming], batch_schema(ContactState)]
@@ -40,13 +42,14 @@ def register_subscribers(runtime: ServiceRuntime, feeds: FeedProcessor) -> None:
         settings,
         "feeds.coa.v1",
         "feeds.duo.v1",
+        "feeds.stats.v1",
         group_id=group_id(settings, "feeds"),
         title="feeds",
-        description="COA and DUO events: validated, pseudonymised, "
-        "forwarded to records.coa.v1 / records.duo.v1; invalid ones to deadletter.v1.",
+        description="COA, DUO and CBS events: validated, pseudonymised, forwarded to "
+        "records.coa.v1 / records.duo.v1 / records.stats.v1; invalid ones to deadletter.v1.",
     )
     async def on_feed_events(batch: FeedBatch) -> None:
-        """Validate and pseudonymise COA and DUO feed events."""
+        """Validate and pseudonymise the partners' feed events."""
         await feeds.process(batch)
 
     @subscribe_batch(

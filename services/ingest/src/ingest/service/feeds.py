@@ -1,4 +1,4 @@
-"""Use case of the COA and DUO feeds: validate, pseudonymise, forward or dead-letter."""
+"""Use case of the partners' feeds: validate, pseudonymise, forward or dead-letter."""
 
 from __future__ import annotations
 
@@ -12,7 +12,15 @@ from prometheus_client import Counter
 from contracts import Pseudonymiser
 from contracts.deadletter import SOURCE_MISMATCH
 from contracts.envelope import dropped_extensions
-from contracts.topics import FEEDS_COA, FEEDS_DUO
+from contracts.topics import (
+    FEEDS_COA,
+    FEEDS_DUO,
+    FEEDS_STATS,
+    RECORDS_COA,
+    RECORDS_DUO,
+    RECORDS_STATS,
+    Topic,
+)
 from ingest.domain.feeds import FeedRecord, FeedRejection, pseudonym_of_key, validate_feed_event
 from ingest.metrics import IngestMetrics
 from ketenkit import Outgoing, dead_letter, publish_all
@@ -21,13 +29,35 @@ from ketenkit.incoming import Incoming
 logger = logging.getLogger(__name__)
 
 
+#: Each feed: its name in metrics and validation, the topic it arrives on, where records go.
+FEEDS: tuple[tuple[str, Topic, Topic], ...] = (
+    ("coa", FEEDS_COA, RECORDS_COA),
+    ("duo", FEEDS_DUO, RECORDS_DUO),
+    ("stats", FEEDS_STATS, RECORDS_STATS),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    name: str
+    source: str  # the only ce_source its topic accepts
+    records: str  # the (prefixed) records.* topic
+
+
 @dataclass(frozen=True, slots=True)
 class FeedTopics:
-    coa_in: str
-    duo_in: str
-    coa_out: str
-    duo_out: str
+    """The (prefixed) topics of the feeds, by the topic each arrives on."""
+
+    feeds: dict[str, Feed]
     deadletter: str
+
+    @classmethod
+    def with_prefix(cls, prefix: str) -> FeedTopics:
+        feeds = {}
+        for name, incoming, outgoing in FEEDS:
+            assert incoming.source is not None
+            feeds[prefix + incoming.name] = Feed(name, incoming.source, prefix + outgoing.name)
+        return cls(feeds, prefix + "deadletter.v1")
 
 
 class FeedProcessor:
@@ -56,12 +86,11 @@ class FeedProcessor:
 
     async def process(self, batch: Sequence[Incoming]) -> None:
         out: list[Outgoing] = []
-        accepted = {"coa": 0, "duo": 0}  # counted once per batch, not once per event
+        accepted = dict.fromkeys((name for name, *_ in FEEDS), 0)  # counted once per batch
         for incoming in batch:
-            feed = "coa" if incoming.topic == self.topics.coa_in else "duo"
-            owner = FEEDS_COA.source if feed == "coa" else FEEDS_DUO.source
-            assert owner is not None
-            if mismatch := incoming.source_mismatch(owner):
+            route = self.topics.feeds[incoming.topic]
+            feed = route.name
+            if mismatch := incoming.source_mismatch(route.source):
                 result: FeedRecord | FeedRejection = FeedRejection(
                     SOURCE_MISMATCH,
                     mismatch,
@@ -79,8 +108,7 @@ class FeedProcessor:
             if isinstance(result, FeedRecord):
                 if dropped := dropped_extensions(incoming.record.headers or ()):
                     self.metrics.extensions_dropped.labels(feed).inc(dropped)
-                topic = self.topics.coa_out if feed == "coa" else self.topics.duo_out
-                out.append(Outgoing.event(topic, result.envelope, result.pseudonym))
+                out.append(Outgoing.event(route.records, result.envelope, result.pseudonym))
                 accepted[feed] += 1
                 continue
             out.append(

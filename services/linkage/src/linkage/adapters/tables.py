@@ -8,6 +8,9 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime
 from sqlmodel import Field, SQLModel
 
+from contracts.enrichment import HORIZONS
+from linkage.domain.enrichment import FIELDS
+
 
 class FactRow(SQLModel, table=True):
     """One applied records.* event of one person."""
@@ -59,9 +62,22 @@ class PersonRow(SQLModel, table=True):
     pip_deadline: date | None = None
     datum_examens_alle_behaald: date | None = None
     datum_voldaan: date | None = None
+    werk_12m: bool | None = None
+    uitkering_12m: bool | None = None
+    onderwijs_12m: bool | None = None
+    einde_12m: date | None = Field(default=None, description="Last day of the month 12 months in")
+    werk_24m: bool | None = None
+    uitkering_24m: bool | None = None
+    onderwijs_24m: bool | None = None
+    einde_24m: date | None = Field(default=None, description="Last day of the month 24 months in")
+    werk_36m: bool | None = None
+    uitkering_36m: bool | None = None
+    onderwijs_36m: bool | None = None
+    einde_36m: date | None = Field(default=None, description="Last day of the month 36 months in")
 
 
 TABLES = (FactRow, FactDigestRow, PersonRow)
+ENRICHMENT_COLUMNS = (*FIELDS, *(f"einde_{months}m" for months in HORIZONS))
 MONITOR_COLUMNS = (
     "cohort",
     "doelgroep",
@@ -74,4 +90,5 @@ MONITOR_COLUMNS = (
     "pip_deadline",
     "datum_examens_alle_behaald",
     "datum_voldaan",
+    *ENRICHMENT_COLUMNS,
 )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-Source = Literal["municipal", "coa", "duo"]
+Source = Literal["municipal", "coa", "duo", "stats"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +17,7 @@ class Fact:
 
     event_id: str
     source: Source
-    type: str  # the ce_type: municipal, municipal.retracted, coa, duo
+    type: str  # the ce_type: municipal, municipal.retracted, coa, duo, stats
     time: datetime  # ce_time of the event
     data: dict[str, Any]
 

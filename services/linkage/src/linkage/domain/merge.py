@@ -16,6 +16,7 @@ from typing import Any
 from contracts import EXAM_COMPONENTS
 from contracts.errors import MunicipalityUnknown
 from contracts.reference import current_code, province
+from linkage.domain import enrichment
 from linkage.domain.facts import Fact
 
 SCOPE_START = date(2022, 1, 1)
@@ -34,6 +35,8 @@ class Merged:
     monitor: dict[str, Any] = field(default_factory=dict)  # columns for the monitor's SQL
     # Where the person is: the current code of the municipal record, else of COA's koppeling.
     gemeente: str | None = None
+    # Heard of only through the enrichment source: not a person the chain waits for.
+    enrichment_only: bool = False
 
     @property
     def complete(self) -> bool:
@@ -110,6 +113,9 @@ def merge(facts: list[Fact], *, today: date) -> Merged:
     municipal = current_municipal([f for f in facts if f.source == "municipal"])
     coa = _latest([f for f in facts if f.source == "coa"], _changed)
     duo = [f for f in facts if f.source == "duo"]
+    stats = [f for f in facts if f.source == "stats"]
+    if len(stats) == len(facts):
+        return Merged(None, (), None, False, enrichment_only=True)
     kind = {
         k: [f for f in duo if f.data.get("kind") == k]
         for k in ("vastgesteld", "examen_uitslag", "termijn_verlengd", "beeindigd", "ingetrokken")
@@ -198,7 +204,16 @@ def merge(facts: list[Fact], *, today: date) -> Merged:
     status = ending.data.get("reden") if ending else "lopend"
     huisvesting = _d(c.get("datum_huisvesting"))
     intake = _d(m.get("datum_start_brede_intake"))
-    used = [municipal, coa, obligation, *kind["examen_uitslag"], *extensions.values(), ending]
+    found = enrichment.horizons(start, stats)
+    used = [
+        municipal,
+        coa,
+        obligation,
+        *kind["examen_uitslag"],
+        *extensions.values(),
+        ending,
+        *enrichment.used(found, stats),
+    ]
     record = {
         "cohort": start.year,
         "doelgroep": doelgroep,
@@ -226,6 +241,7 @@ def merge(facts: list[Fact], *, today: date) -> Merged:
         "dagen_koppeling_tot_huisvesting": _days(_d(c.get("datum_koppeling")), huisvesting),
         "dagen_huisvesting_tot_intake": _days(huisvesting, intake),
         "dagen_kennisgeving_tot_pip": _days(kennisgeving, pip),
+        **enrichment.record_fields(found),
         "conflicts": sorted(conflicts),
         "source_event_ids": sorted(f.event_id for f in used if f is not None),
     }
@@ -241,5 +257,6 @@ def merge(facts: list[Fact], *, today: date) -> Merged:
         "pip_deadline": deadline,
         "datum_examens_alle_behaald": all_passed,
         "datum_voldaan": _d(ending.data.get("datum")) if ending and status == "voldaan" else None,
+        **enrichment.monitor_columns(found),
     }
     return Merged(record, (), True, withdrawn, monitor, gemeente=actueel or gemeente)

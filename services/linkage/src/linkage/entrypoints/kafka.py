@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from contracts import CoaRecord, DuoRecord, MunicipalRecord, MunicipalRecordRetracted
+from contracts import CoaRecord, DuoRecord, MunicipalRecord, MunicipalRecordRetracted, StatsRecord
 from ketenkit import ServiceRuntime, group_id, subscribe_batch
 from ketenkit.incoming import Incoming, batch_schema
 from linkage.service.linking import Linker
 
 RecordBatch = Annotated[
-    list[Incoming], batch_schema(MunicipalRecord, MunicipalRecordRetracted, CoaRecord, DuoRecord)
+    list[Incoming],
+    batch_schema(MunicipalRecord, MunicipalRecordRetracted, CoaRecord, DuoRecord, StatsRecord),
 ]
 
 
@@ -25,9 +26,11 @@ def register_subscribers(
         "records.municipal.v1",
         "records.coa.v1",
         "records.duo.v1",
+        "records.stats.v1",
         group_id=group_id(settings, f"records.{rebuild}" if rebuild else "records"),
         title="records",
-        description="Pseudonymised municipal, COA and DUO records, co-partitioned by pseudonym; "
+        description="Pseudonymised municipal, COA, DUO and CBS records, co-partitioned by "
+        "pseudonym; "
         "merged per person into monitoring.records.v1.",
     )
     async def on_records(batch: RecordBatch) -> None:

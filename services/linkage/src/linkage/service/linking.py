@@ -25,10 +25,17 @@ from contracts import (
     MonitoringRecord,
     MunicipalRecord,
     MunicipalRecordRetracted,
+    StatsRecord,
     sequence_text,
 )
 from contracts.monitoring import MONITORING_RECORD
-from contracts.records import RECORD_COA, RECORD_DUO, RECORD_MUNICIPAL, RECORD_MUNICIPAL_RETRACTED
+from contracts.records import (
+    RECORD_COA,
+    RECORD_DUO,
+    RECORD_MUNICIPAL,
+    RECORD_MUNICIPAL_RETRACTED,
+    RECORD_STATS,
+)
 from ketenkit import Database, OutboxRelay, Outgoing, add_to_outbox, claim_new
 from ketenkit.incoming import Incoming
 from ketenkit.tracing import current_traceparent, span
@@ -47,6 +54,7 @@ MODELS: dict[str, tuple[Source, type[BaseModel]]] = {
     RECORD_MUNICIPAL_RETRACTED: ("municipal", MunicipalRecordRetracted),
     RECORD_COA: ("coa", CoaRecord),
     RECORD_DUO: ("duo", DuoRecord),
+    RECORD_STATS: ("stats", StatsRecord),
 }
 
 
@@ -131,7 +139,7 @@ def update_person(person: PersonRow, merged: Merged, facts: Sequence[Fact]) -> E
         MonitoringRecord.model_validate(record)  # the contract holds before anything goes out
         person.record = record
         return Emission(person.pseudonym, person.version, record)
-    if merged.in_scope is False or merged.withdrawn:
+    if merged.in_scope is False or merged.withdrawn or merged.enrichment_only:
         person.pending_since = None
     elif person.pending_since is None:
         person.pending_since = min(f.time for f in facts).date()
@@ -317,7 +325,8 @@ class Linker:
         for rejection in rejections:
             topic = rejection.incoming.topic
             source = next(
-                (s for s in ("municipal", "coa", "duo") if f"records.{s}." in topic), "unknown"
+                (s for s in ("municipal", "coa", "duo", "stats") if f"records.{s}." in topic),
+                "unknown",
             )
             if rejection.code != ID_REUSED:  # counted with its own outcome above
                 self.metrics.events.labels(source, "rejected").inc()

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlmodel import col
 
+from contracts.enrichment import HORIZONS, MEASURES
 from ketenkit import Database
 from linkage.adapters.tables import PersonRow
 from linkage.domain.disclosure import measure, round_count, suppress
@@ -25,6 +26,23 @@ LEERROUTES = ("b1", "onderwijs", "z")
 
 def _count(condition: ColumnElement[bool]) -> Any:
     return func.sum(case((condition, 1), else_=0))
+
+
+def _enrichment_counts(as_of: date) -> list[Any]:
+    """Per horizon: persons whose month ended by ``as_of`` with a known category, then how
+    many of them were in work, on a benefit, in education (SPEC section 11)."""
+    counts = []
+    for months in HORIZONS:
+        ended = getattr(PersonRow, f"einde_{months}m")
+        known = and_(
+            col(ended).is_not(None),
+            col(ended) <= as_of,
+            col(getattr(PersonRow, f"werk_{months}m")).is_not(None),
+        )
+        counts.append(_count(known))
+        for name in MEASURES:
+            counts.append(_count(and_(known, col(getattr(PersonRow, f"{name}_{months}m")))))
+    return counts
 
 
 async def monitor_table(
@@ -59,6 +77,7 @@ async def monitor_table(
                     col(PersonRow.datum_voldaan).is_not(None), col(PersonRow.datum_voldaan) <= as_of
                 )
             ),
+            *_enrichment_counts(as_of),
         )
         .where(
             col(PersonRow.complete).is_(True),
@@ -73,9 +92,13 @@ async def monitor_table(
     rows = []
     for values in result:
         keys = dict(zip(by, values[: len(by)], strict=True))
-        n, intake, with_pip, passed, on_time, b1, onderwijs, z, exams, voldaan = (
-            int(v or 0) for v in values[len(by) :]
-        )
+        counts = [int(v or 0) for v in values[len(by) :]]
+        n, intake, with_pip, passed, on_time, b1, onderwijs, z, exams, voldaan = counts[:10]
+        enriched: dict[str, Any] = {}
+        for index, months in enumerate(HORIZONS):
+            known, *by_measure = counts[10 + index * 4 : 14 + index * 4]
+            for name, count in zip(MEASURES, by_measure, strict=True):
+                enriched[f"{name}_{months}m"] = measure(count, known, round_to)
         rows.append(
             {
                 **keys,
@@ -89,6 +112,7 @@ async def monitor_table(
                 "leerroute_z": measure(z, with_pip, round_to),
                 "examens_alle_behaald": measure(exams, n, round_to),
                 "voldaan": measure(voldaan, n, round_to),
+                **enriched,
             }
         )
     cohorts = {row.get("cohort") for row in rows}
