@@ -32,13 +32,23 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from contracts import Envelope, Pseudonymiser, Topic, create_topics, sequence_text, to_kafka
+from contracts import (
+    CATALOGUE,
+    Envelope,
+    Pseudonymiser,
+    Topic,
+    create_topics,
+    sequence_text,
+    to_kafka,
+)
+from contracts.enrichment import month_end
 from ketenkit.local_kafka import LocalKafka, free_port
 from ketentools.demo import call, until, validated
 from ketentools.population import COHORTS, Person, generate
 from ketentools.progress import progress, stage
 from ketentools.simulate import HEADER, LAST_QUARTER, row
 
+STATS_MONTHS = 12  # CBS's months per person in a year's run (SPEC: about 12 a year)
 DEV_KEY = bytes(range(7, 39)).hex()  # the bench checks pseudonyms it computes itself
 ADMIN = "bench-admin-token-" + "b" * 30
 
@@ -73,6 +83,44 @@ def wait_size(bootstrap: str, topic: str, count: int, timeout: float) -> float:
             time.sleep(0.2)
         shown.update_to(count)
     return time.monotonic() - started
+
+
+async def _consumed(bootstrap: str, group: str, topics: list[str]) -> tuple[int, int]:
+    """(records ``group`` has committed, records on ``topics``)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await admin.start()
+    await consumer.start()
+    try:
+        partitions = [
+            TopicPartition(topic, p["partition"])
+            for described in await admin.describe_topics(topics)
+            for topic in [described["topic"]]
+            for p in described["partitions"]
+        ]
+        ends = await consumer.end_offsets(partitions)
+        committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
+        done = sum(min(meta.offset, ends[tp]) for tp, meta in committed.items() if meta.offset >= 0)
+        return done, sum(ends.values())
+    finally:
+        await consumer.stop()
+        await admin.close()
+
+
+def wait_consumed(
+    bootstrap: str, group: str, topics: list[str], total: int, timeout: float
+) -> float:
+    """Seconds until consumer ``group`` has committed all ``total`` records on ``topics``."""
+    started = time.monotonic()
+    with progress(re.sub(r"^b[0-9a-f]{6}\.", "", group), total) as shown:
+        while True:
+            done, size = asyncio.run(_consumed(bootstrap, group, topics))
+            shown.update_to(done)
+            if size >= total and done >= size:
+                return time.monotonic() - started
+            if time.monotonic() - started > timeout:
+                raise SystemExit(f"bench: {group} did not consume {total} records in {timeout}s")
+            time.sleep(0.2)
 
 
 def drain_seconds(bootstrap: str, outputs: dict[str, int], timeout: float) -> float:
@@ -226,6 +274,26 @@ def feed_events(people: list[Person], prefix: str) -> list[tuple[str, Envelope, 
                     p.bsn,
                 )
             )
+        # A year of CBS's registers: one category per month, twelve per person.
+        for month in list(p.months)[:STATS_MONTHS]:
+            established = datetime.combine(month_end(month), datetime.min.time(), tzinfo=UTC)
+            out.append(
+                (
+                    prefix + "feeds.stats.v1",
+                    Envelope(
+                        id=f"s{p.number}-{month}",
+                        source="urn:nld:cbs:stats",
+                        type="nl.cbs.sociaaleconomisch.maand",
+                        data={
+                            "bsn": p.bsn,
+                            "maand": month,
+                            "categorie": p.months[month],
+                            "gewijzigd_op": established.isoformat(),
+                        },
+                    ),
+                    p.bsn,
+                )
+            )
         if p.doelgroep == "asielstatushouder" and p.permit and p.koppeling:
             out.append(
                 (
@@ -283,6 +351,8 @@ def record_events(people: list[Person], prefix: str) -> list[tuple[str, Envelope
             data = {k: v for k, v in (envelope.data or {}).items() if k != "bsn"}
             if topic == "feeds.coa.v1":
                 kind, type_, target = None, "nl.ketenmonitor.record.coa", "records.coa.v1"
+            elif topic == "feeds.stats.v1":
+                kind, type_, target = None, "nl.ketenmonitor.record.stats", "records.stats.v1"
             else:
                 kind = {
                     "nl.duo.inburgeringsplicht.vastgesteld": "vastgesteld",
@@ -353,8 +423,10 @@ def ingest_rate(
     asyncio.run(create_topics(bootstrap, name_prefix=prefix))
     events = [(prefix + t[t.index("feeds.") :], e, k) for t, e, k in messages]
     asyncio.run(produce(bootstrap, events))
-    coa = sum(1 for t, *_ in events if t.endswith("feeds.coa.v1"))
-    outputs = {prefix + "records.coa.v1": coa, prefix + "records.duo.v1": len(events) - coa}
+    outputs: dict[str, int] = {}
+    for topic, *_ in events:
+        out = prefix + "records." + topic.split("feeds.", 1)[1]
+        outputs[out] = outputs.get(out, 0) + 1
     with service(
         "ingest",
         bootstrap=bootstrap,
@@ -374,9 +446,13 @@ def linkage_rate(bootstrap: str, people: list[Person], database_url: str) -> tup
     with service(
         "linkage", bootstrap=bootstrap, prefix=prefix, database_url=database_url
     ) as linkage:
-        outputs = {prefix + "monitoring.records.v1": len(people)}
-        seconds = drain_seconds(bootstrap, outputs, 1800)
-        return len(events) / seconds, linkage.peak_rss_mb()
+        # From its first record out until it has applied every event (a person's record has
+        # several versions as CBS's months arrive, so the records out are no count of the work).
+        drain_seconds(bootstrap, {prefix + "monitoring.records.v1": 1}, 1800)
+        started = time.monotonic()
+        topics = sorted({topic for topic, *_ in events})
+        wait_consumed(bootstrap, f"{prefix}linkage.records", topics, len(events), 1800)
+        return len(events) / (time.monotonic() - started), linkage.peak_rss_mb()
 
 
 async def _latency(
@@ -503,8 +579,9 @@ def contact_events(prefix: str, tokens: dict[str, str]) -> list[tuple[str, Envel
 
 
 def national_year(bootstrap: str, people: list[Person], folder: Path) -> dict[str, Any]:
-    """Every municipality uploads and releases its quarter over HTTP while COA and DUO send
-    their events; seconds until linkage has emitted a record for every complete person."""
+    """Every municipality uploads and releases its quarter over HTTP while COA, DUO and CBS send
+    their events; seconds until linkage has applied every one of them (every complete person's
+    record out, and its last version after the enrichment)."""
     prefix = f"b{secrets.token_hex(3)}."
     asyncio.run(create_topics(bootstrap, name_prefix=prefix))
     by_code: dict[str, list[Person]] = {}
@@ -547,6 +624,9 @@ def national_year(bootstrap: str, people: list[Person], folder: Path) -> dict[st
             call("POST", release, tokens[code], b"", timeout=600)
         complete = sum(1 for p in people if not p.withdrawn)
         wait_size(bootstrap, prefix + "monitoring.records.v1", complete, 1800)
+        records = [prefix + t.name for t in CATALOGUE if t.name.startswith("records.")]
+        applied = len(people) + sum(1 for t, *_ in feed_events(people, ""))
+        wait_consumed(bootstrap, f"{prefix}linkage.records", records, applied, 1800)
         return {
             "seconds": round(time.monotonic() - started, 1),
             "feed_send_seconds": round(feed, 1),
@@ -671,7 +751,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["large-delivery", "latency", "ingest"],
+        choices=["large-delivery", "latency", "ingest", "national-year"],
         help="run one measurement instead of all (ingest: the raw reference and ingest's rate)",
     )
     args = parser.parse_args(argv)
@@ -698,6 +778,9 @@ def main(argv: list[str] | None = None) -> None:
             if args.only == "latency":
                 latency = end_to_end_latency(bootstrap, sample, folder, args.rate)
                 results[f"e2e_latency_at_{args.rate:g}_per_s"] = latency
+                return _report(results, args.out)
+            if args.only == "national-year":
+                results["national_year"] = national_year(bootstrap, people, folder)
                 return _report(results, args.out)
             feed = feed_events(people, "")
             results["events_feed"] = len(feed)
