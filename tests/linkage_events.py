@@ -103,7 +103,13 @@ def duo(p: str, eid: str, kind: str, *, time: datetime = T0, **fields: Any) -> E
 
 
 def stats(
-    p: str, eid: str, maand: str, categorie: str, *, changed: str = "2025-01-10T06:00:00Z"
+    p: str,
+    eid: str,
+    maand: str,
+    categorie: str,
+    *,
+    changed: str = "2025-01-10T06:00:00Z",
+    time: datetime = T0,
 ) -> Envelope:
     data = {"pseudonym": p, "maand": maand, "categorie": categorie, "gewijzigd_op": changed}
-    return Envelope(id=eid, source=SOURCE, type=RECORD_STATS, time=T0, subject=p, data=data)
+    return Envelope(id=eid, source=SOURCE, type=RECORD_STATS, time=time, subject=p, data=data)

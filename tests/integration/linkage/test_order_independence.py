@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from ketenkit.incoming import Incoming
 from linkage.adapters.tables import TABLES, PersonRow
 from linkage.metrics import LinkageMetrics
 from linkage.service.linking import Linker
-from tests.linkage_events import coa, duo, municipal, pseudonym, retracted
+from tests.linkage_events import coa, duo, municipal, pseudonym, retracted, stats
 
 A, B, C = pseudonym(1), pseudonym(2), pseudonym(3)
 POOL: list[Envelope] = [
@@ -46,6 +47,15 @@ POOL: list[Envelope] = [
     municipal(C, "c-m1"),
     duo(C, "c-i1", "ingetrokken", datum="2024-02-01"),
     duo(C, "c-b1", "beeindigd", reden="ontheffing", datum="2025-01-01"),
+    # CBS's months: a horizon month (2025-01) with a correction, and a month that decides nothing
+    stats(A, "a-s1", "2025-01", "bijstand", changed="2025-02-20T00:00:00Z"),
+    stats(A, "a-s2", "2025-01", "werknemer", changed="2025-03-20T00:00:00Z"),
+    stats(A, "a-s3", "2025-02", "werknemer"),
+    stats(B, "b-s1", "2026-01", "scholier_student"),
+    stats(pseudonym(4), "d-s1", "2025-01", "werknemer"),  # a person only CBS knows
+    # pending for lack of a municipal row since DUO's event, not since CBS's earlier one
+    stats(pseudonym(5), "e-s1", "2024-12", "bijstand", time=datetime(2024, 6, 1, tzinfo=UTC)),
+    duo(pseudonym(5), "e-v1", "vastgesteld"),
 ]
 
 
@@ -85,6 +95,7 @@ async def final_state(
             row.emitted,
             row.complete,
             tuple(row.missing),
+            row.pending_since,
         )
         for row in rows
     }
@@ -116,6 +127,10 @@ def test_shuffled_and_repeated_events_give_the_same_records(
 
 def test_reference_is_what_the_rules_say() -> None:
     a, b, c = (REFERENCE[p] for p in (A, B, C))
+    assert (a[0]["werk_12m"], a[0]["uitkering_12m"]) == (True, False)  # the correction
+    assert "a-s3" not in a[0]["source_event_ids"]
+    assert REFERENCE[pseudonym(4)][4] is None  # known only to CBS: not pending
+    assert REFERENCE[pseudonym(5)][4] == date(2025, 1, 1)
     assert a[0]["doelgroep"] == "overige_migrant"
     assert a[0]["leerroute"] == "z"
     assert (
@@ -123,4 +138,4 @@ def test_reference_is_what_the_rules_say() -> None:
     )  # 2024-04-03 + 3 years + 30 weeks (latest decision)
     assert b[0]["datum_huisvesting"] == "2024-06-01"
     assert b[0]["gemeentecode"] == "GM0344"
-    assert c[1:] == (False, False, ("duo",))  # withdrawn obligation: no record
+    assert c[1:] == (False, False, ("duo",), None)  # withdrawn obligation: no record, not pending

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from contracts.enrichment import month_after, month_end
-from linkage.domain.enrichment import FIELDS
+from linkage.domain.enrichment import FIELDS, can_change_record
 from linkage.domain.merge import merge
 from tests.linkage_events import pseudonym, stats
 from tests.unit.linkage.test_merge import BASE, TODAY, facts, record
@@ -69,3 +69,30 @@ def test_the_fields_follow_the_standing_category(order: list[str]) -> None:
     assert r["werk_12m"] is (last == "werknemer")
     assert r["uitkering_12m"] is (last == "bijstand")
     assert r["onderwijs_12m"] is (last == "scholier_student")
+
+
+MONTHS = [f"{year}-{month:02d}" for year in (2024, 2025, 2026, 2027) for month in range(1, 13)]
+CATEGORIES = ["werknemer", "zelfstandige", "bijstand", "overige_uitkering", "scholier_student"]
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from(MONTHS), st.sampled_from(CATEGORIES)), max_size=6),
+    st.lists(st.tuples(st.sampled_from(MONTHS), st.sampled_from(CATEGORIES)), min_size=1),
+    st.booleans(),
+)
+def test_months_said_to_change_nothing_change_nothing(
+    before: list[tuple[str, str]], arriving: list[tuple[str, str]], complete: bool
+) -> None:
+    base = BASE if complete else BASE[:1]  # without the municipal row the person is incomplete
+    old = facts(*base, *(stats(P, f"o{n}", m, c) for n, (m, c) in enumerate(before)))
+    new = facts(*(stats(P, f"n{n}", m, c) for n, (m, c) in enumerate(arriving)))
+    merged = merge(old, today=TODAY)
+    start = date(2024, 1, 15) if merged.complete else None
+    if can_change_record(start, merged.complete, new):
+        return
+    after = merge(old + new, today=TODAY)
+    assert (after.record, after.missing, after.in_scope) == (
+        merged.record,
+        merged.missing,
+        merged.in_scope,
+    )

@@ -82,3 +82,21 @@ def used(found: list[Horizon], facts: Iterable[Fact]) -> list[Fact]:
     """The facts that decided a horizon (for the record's ``source_event_ids``)."""
     standing = categories(facts)
     return [standing[h.month] for h in found if h.month in standing]
+
+
+def can_change_record(start: date | None, complete: bool, arrived: Iterable[Fact]) -> bool:
+    """Whether facts that just arrived can change a person's record or pending state.
+
+    Most of CBS's months are not horizon months, and the months never decide completeness: for
+    a person that is incomplete, or complete with its start known and none of the months at a
+    horizon, months alone change nothing, and the person need not be merged again.
+    """
+    facts = list(arrived)
+    if any(fact.source != "stats" for fact in facts):
+        return True
+    if not complete:
+        return False
+    if start is None:
+        return True
+    horizons = {month_after(start, months) for months in HORIZONS}
+    return any(fact.data["maand"] in horizons for fact in facts)

@@ -41,6 +41,7 @@ from ketenkit.incoming import Incoming
 from ketenkit.tracing import current_traceparent, span
 from linkage.adapters import store
 from linkage.adapters.tables import MONITOR_COLUMNS, PersonRow
+from linkage.domain.enrichment import can_change_record
 from linkage.domain.facts import Fact, Source, content_digest
 from linkage.domain.merge import Merged, merge
 from linkage.metrics import LinkageMetrics
@@ -142,7 +143,8 @@ def update_person(person: PersonRow, merged: Merged, facts: Sequence[Fact]) -> E
     if merged.in_scope is False or merged.withdrawn or merged.enrichment_only:
         person.pending_since = None
     elif person.pending_since is None:
-        person.pending_since = min(f.time for f in facts).date()
+        # Since the chain first heard of the person; CBS's months never make one expected.
+        person.pending_since = min(f.time for f in facts if f.source != "stats").date()
     if not person.emitted:
         return None
     # It was complete and is no more (withdrawn obligation, retracted row): a tombstone.
@@ -231,12 +233,22 @@ class Linker:
                 if i.envelope is not None and i.envelope.traceparent
             }
             touched = sorted({p for p, _ in new})
-            facts = await store.facts_of(session, touched)
             people = await store.persons(session, touched)
             arrived: dict[str, list[Fact]] = {}
             for pseudonym, fact in new:
                 arrived.setdefault(pseudonym, []).append(fact)
+            unchanged = {
+                p
+                for p in touched
+                if (row := people.get(p)) is not None
+                and not can_change_record(row.datum_start, row.complete, arrived[p])
+            }
+            facts = await store.facts_of(session, [p for p in touched if p not in unchanged])
             for pseudonym in touched:
+                if pseudonym in unchanged:  # CBS's months that decide nothing: stored, no merge
+                    outcome = "out_of_scope" if people[pseudonym].in_scope is False else "applied"
+                    outcomes += [(f.source, outcome) for f in arrived[pseudonym]]
+                    continue
                 merged = merge(facts[pseudonym], today=self.today())
                 person = people.get(pseudonym) or PersonRow(pseudonym=pseudonym)
                 outcome = "out_of_scope" if merged.in_scope is False else "applied"
