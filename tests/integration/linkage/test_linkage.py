@@ -291,3 +291,10 @@ def test_work_benefit_and_education_at_12_months_reach_records_and_monitor(
     assert unknown["werk_12m"] is None
     pending = linkage.client.get("/v1/pending", headers=headers).json()
     assert only_cbs not in [entry["pseudonym"] for entry in pending]
+    csv_table = linkage.client.get(
+        "/v1/monitor",
+        params={"as_of": "2025-01-31"},
+        headers={**headers, "accept": "text/csv"},
+    ).text.splitlines()
+    header, line = csv_table[0].split(","), csv_table[1].split(",")
+    assert (line[header.index("werk_12m_n")], line[header.index("werk_12m_pct")]) == ("10", "90.9")

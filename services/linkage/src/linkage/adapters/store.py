@@ -10,7 +10,7 @@ from sqlalchemy import select as core_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from linkage.adapters.tables import FactDigestRow, FactRow, PersonRow
+from linkage.adapters.tables import FactDigestRow, FactRow, PersonRow, PublicationRow
 from linkage.domain.facts import Fact
 
 # Pending, the one definition (list, gauge and alert): heard of, not complete, not out of scope
@@ -175,3 +175,16 @@ async def count_pending(session: AsyncSession, *, since_before: object) -> int:
         select(func.count()).where(*_PENDING, col(PersonRow.pending_since) <= since_before)
     )
     return int(result.one())
+
+
+async def add_publication(session: AsyncSession, row: PublicationRow) -> None:
+    session.add(row)
+
+
+async def publications(session: AsyncSession) -> list[PublicationRow]:
+    query = select(PublicationRow).order_by(col(PublicationRow.created_at), col(PublicationRow.id))
+    return list((await session.exec(query)).all())
+
+
+async def publication(session: AsyncSession, publication_id: str) -> PublicationRow | None:
+    return await session.get(PublicationRow, publication_id)

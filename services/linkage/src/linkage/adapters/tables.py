@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime
+from sqlalchemy import JSON, Column, DateTime, Text
 from sqlmodel import Field, SQLModel
 
 from contracts.enrichment import HORIZONS
@@ -76,7 +76,21 @@ class PersonRow(SQLModel, table=True):
     einde_36m: date | None = Field(default=None, description="Last day of the month 36 months in")
 
 
-TABLES = (FactRow, FactDigestRow, PersonRow)
+class PublicationRow(SQLModel, table=True):
+    """Figures frozen as published; the text is stored as hashed, never changed."""
+
+    __tablename__ = "publications"
+
+    id: str = Field(primary_key=True, max_length=36)
+    year: int
+    as_of: date
+    status: str = Field(max_length=16)
+    sha256: str = Field(max_length=64)
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    figures: str = Field(sa_column=Column(Text, nullable=False))
+
+
+TABLES = (FactRow, FactDigestRow, PersonRow, PublicationRow)
 ENRICHMENT_COLUMNS = (*FIELDS, *(f"einde_{months}m" for months in HORIZONS))
 MONITOR_COLUMNS = (
     "cohort",

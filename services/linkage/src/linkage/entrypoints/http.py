@@ -12,9 +12,16 @@ from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
-from contracts import MonitorTable, PendingPerson
+from contracts import Measure, MonitorRow, MonitorTable, PendingPerson
+from contracts.publications import (
+    Publication,
+    PublicationRequest,
+    PublishedFigures,
+    Revisions,
+)
 from ketenkit import Database, FieldError, Problem, ProblemDetail
 from linkage.adapters import store
+from linkage.service import publications
 from linkage.service.monitor import GROUPS, monitor_table
 from linkage.service.pending import pending_persons
 
@@ -25,15 +32,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ProblemDetail, "content": {"application/problem+json": {}}}
     for status in (401, 403, 404, 422)
 }
-MEASURES = (
-    "brede_intake_gestart",
-    "pip_vastgesteld",
-    "pip_tijdig",
-    "leerroute_b1",
-    "leerroute_onderwijs",
-    "leerroute_z",
-    "examens_alle_behaald",
-    "voldaan",
+#: The monitor's measures, in the contract's order (the CSV's columns).
+MEASURES = tuple(
+    name for name, field in MonitorRow.model_fields.items() if field.annotation is Measure
 )
 
 
@@ -186,6 +187,43 @@ def build_router(db: Database, *, admin_token: str, reader_token: str | None) ->
             return Response(_csv(table, groups), media_type="text/csv; charset=utf-8")
         MonitorTable.model_validate(table)  # the contract holds; the grouping keys stay first
         return Response(json.dumps(table), media_type="application/json")
+
+    @router.post(
+        "/publications",
+        tags=["publications"],
+        status_code=201,
+        summary="Freeze the monitor figures of a year as published (every call a new one)",
+    )
+    async def publish(_: Admin, request: PublicationRequest) -> Publication:
+        return await publications.publish(db, request)
+
+    @router.get("/publications", tags=["publications"], summary="The publications, oldest first")
+    async def publications_list(_: Reader) -> list[Publication]:
+        return await publications.listed(db)
+
+    PublicationId = Annotated[str, Path(max_length=64)]  # noqa: N806 - a type alias
+
+    @router.get(
+        "/publications/{publication_id}",
+        tags=["publications"],
+        summary="A publication with its frozen figures, exactly as frozen",
+    )
+    async def publication(_: Reader, publication_id: PublicationId) -> PublishedFigures:
+        found = await publications.published(db, publication_id)
+        if found is None:
+            raise Problem(404, "No such publication", code="publication_not_found")
+        return found
+
+    @router.get(
+        "/publications/{publication_id}/revisions",
+        tags=["publications"],
+        summary="The cells whose live value now differs from the published one",
+    )
+    async def publication_revisions(_: Reader, publication_id: PublicationId) -> Revisions:
+        found = await publications.revised(db, publication_id)
+        if found is None:
+            raise Problem(404, "No such publication", code="publication_not_found")
+        return found
 
     return router
 
