@@ -42,7 +42,8 @@ def overdue_pairs(
             if (code, str(quarter)) not in done:
                 result.append(Overdue(code, quarter))
         quarter = quarter.next()
-    return sorted(result)
+    # A key of plain values: the dataclasses' own comparisons cost a national run seconds.
+    return sorted(result, key=lambda o: (o.municipality, o.quarter.year, o.quarter.number))
 
 
 @dataclass(frozen=True, slots=True)
