@@ -32,7 +32,7 @@ def test_kill_9_ingest_mid_feed_loses_nothing(kafka_bootstrap: str, tmp_path: Pa
     events = [
         (t, e, k) for t, e, k in feed_events(generate(scale=0.02, seed=5, cohorts=(2024,)), "")
     ]
-    out_topics = [prefix + "records.coa.v1", prefix + "records.duo.v1"]
+    out_topics = [prefix + f"records.{feed}.v1" for feed in ("coa", "duo", "stats")]
     process = start_service("ingest", env, port)
     try:
         asyncio.run(publish_feed(kafka_bootstrap, prefix, events, rate=0))
