@@ -41,9 +41,8 @@ from contracts import (
     sequence_text,
     to_kafka,
 )
-from contracts.enrichment import month_end
 from ketenkit.local_kafka import LocalKafka, free_port
-from ketentools.demo import call, until, validated
+from ketentools.demo import call, cbs_month, until, validated
 from ketentools.population import COHORTS, Person, generate
 from ketentools.progress import progress, stage
 from ketentools.simulate import HEADER, LAST_QUARTER, row
@@ -276,24 +275,8 @@ def feed_events(people: list[Person], prefix: str) -> list[tuple[str, Envelope, 
             )
         # A year of CBS's registers: one category per month, twelve per person.
         for month in list(p.months)[:STATS_MONTHS]:
-            established = datetime.combine(month_end(month), datetime.min.time(), tzinfo=UTC)
-            out.append(
-                (
-                    prefix + "feeds.stats.v1",
-                    Envelope(
-                        id=f"s{p.number}-{month}",
-                        source="urn:nld:cbs:stats",
-                        type="nl.cbs.sociaaleconomisch.maand",
-                        data={
-                            "bsn": p.bsn,
-                            "maand": month,
-                            "categorie": p.months[month],
-                            "gewijzigd_op": established.isoformat(),
-                        },
-                    ),
-                    p.bsn,
-                )
-            )
+            event = cbs_month(f"s{p.number}-{month}", p.bsn, month, p.months[month])
+            out.append((prefix + "feeds.stats.v1", event, p.bsn))
         if p.doelgroep == "asielstatushouder" and p.permit and p.koppeling:
             out.append(
                 (

@@ -171,6 +171,25 @@ def csv_for(persons: list[Person]) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+def cbs_month(
+    event_id: str, bsn: str, month: str, category: str, *, later: timedelta = timedelta()
+) -> Envelope:
+    """CBS's category of a person in a month, established 20 days after the month ended (and
+    ``later`` for a correction)."""
+    ended = datetime.combine(month_end(month), datetime.min.time(), tzinfo=UTC)
+    return Envelope(
+        id=event_id,
+        source="urn:nld:cbs:stats",
+        type="nl.cbs.sociaaleconomisch.maand",
+        data={
+            "bsn": bsn,
+            "maand": month,
+            "categorie": category,
+            "gewijzigd_op": (ended + timedelta(days=20) + later).isoformat(),
+        },
+    )
+
+
 def feed_events(persons: list[Person], prefix: str, *, ids: str = "demo") -> list[Outgoing]:
     """COA, DUO and CBS events of ``persons``; ``ids`` keeps their event ids apart from another
     load's (the same source and id with other data is dead-lettered as ``id_reused``)."""
@@ -206,18 +225,7 @@ def feed_events(persons: list[Person], prefix: str, *, ids: str = "demo") -> lis
             )
             events.append(Outgoing.event(prefix + "feeds.coa.v1", coa, p.bsn))
         for month, category in p.months().items():
-            established = datetime.combine(month_end(month), datetime.min.time(), tzinfo=UTC)
-            month_event = Envelope(
-                id=f"{ids}-cbs-{n}-{month}",
-                source="urn:nld:cbs:stats",
-                type="nl.cbs.sociaaleconomisch.maand",
-                data={
-                    "bsn": p.bsn,
-                    "maand": month,
-                    "categorie": category,
-                    "gewijzigd_op": (established + timedelta(days=20)).isoformat(),
-                },
-            )
+            month_event = cbs_month(f"{ids}-cbs-{n}-{month}", p.bsn, month, category)
             events.append(Outgoing.event(prefix + "feeds.stats.v1", month_event, p.bsn))
     return events
 
@@ -375,14 +383,15 @@ def ground_truth(persons: list[Person], as_of: date) -> dict[str, Any]:
             return {"n": _suppress(numerator), "pct": _pct(numerator, denominator)}
 
         enriched = {}
+        categories = [(p, p.months()) for p in members]  # each person's months drawn once
         for months in HORIZONS:
             known = [
-                p.months()[month]
-                for p in members
-                if month_end(month := month_after(p.start, months)) <= as_of and month in p.months()
+                by_month[month]
+                for p, by_month in categories
+                if month_end(month := month_after(p.start, months)) <= as_of and month in by_month
             ]
-            for name, categories in MEASURES.items():
-                count = sum(1 for category in known if category in categories)
+            for name, counted in MEASURES.items():
+                count = sum(1 for category in known if category in counted)
                 enriched[f"{name}_{months}m"] = measure(count, len(known))
 
         rows.append(

@@ -30,7 +30,7 @@ from aiokafka import AIOKafkaProducer
 from contracts import Envelope, Quarter, to_kafka
 from contracts.enrichment import HORIZONS, MEASURES, month_after, month_end
 from contracts.reference import current_code, province
-from ketentools.demo import call, register_contact, until, validated
+from ketentools.demo import call, cbs_month, register_contact, until, validated
 from ketentools.population import Person, generate
 from ketentools.progress import progress, stage
 
@@ -246,28 +246,16 @@ def feed_events(
                 f"coa-{p.number}",
             )
         for month, category in p.months.items():
-            # CBS establishes a month some days after it ends; now and then a first estimate is
-            # corrected later (the correction must win, in whatever order the two arrive).
-            established = datetime.combine(month_end(month), datetime.min.time(), tzinfo=UTC)
-            established += timedelta(days=20)
-            data = {"bsn": p.bsn, "maand": month, "categorie": category}
+            # Now and then a first estimate is corrected a month later (the correction must
+            # win, in whatever order the two arrive).
+            later = timedelta()
             if dirt and rng.random() < dirt * 2:
                 estimate = "overig" if category != "overig" else "werknemer"
-                add(
-                    "feeds.stats.v1",
-                    "urn:nld:cbs:stats",
-                    "nl.cbs.sociaaleconomisch.maand",
-                    {**data, "categorie": estimate, "gewijzigd_op": established.isoformat()},
-                    f"cbs-{p.number}-{month}-first",
-                )
-                established += timedelta(days=30)
-            add(
-                "feeds.stats.v1",
-                "urn:nld:cbs:stats",
-                "nl.cbs.sociaaleconomisch.maand",
-                {**data, "gewijzigd_op": established.isoformat()},
-                f"cbs-{p.number}-{month}",
-            )
+                first = cbs_month(f"cbs-{p.number}-{month}-first", p.bsn, month, estimate)
+                events.append(("feeds.stats.v1", first, p.bsn))
+                later = timedelta(days=30)
+            final = cbs_month(f"cbs-{p.number}-{month}", p.bsn, month, category, later=later)
+            events.append(("feeds.stats.v1", final, p.bsn))
     if dirt:  # duplicates of some events, and everything out of order
         events += rng.sample(events, k=int(len(events) * dirt))
         rng.shuffle(events)

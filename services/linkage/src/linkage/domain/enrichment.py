@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
 
 from contracts.enrichment import HORIZONS, MEASURES, month_after, month_end
 from linkage.domain.facts import Fact
@@ -26,7 +25,11 @@ class Horizon:
     months: int
     month: str  # YYYY-MM
     month_end: date
-    category: str | None
+    fact: Fact | None  # the month's standing category, when CBS sent one
+
+    @property
+    def category(self) -> str | None:
+        return str(self.fact.data["categorie"]) if self.fact is not None else None
 
 
 def _changed(fact: Fact) -> tuple[datetime, str]:
@@ -50,14 +53,8 @@ def categories(facts: Iterable[Fact]) -> dict[str, Fact]:
 
 def horizons(start: date, facts: Iterable[Fact]) -> list[Horizon]:
     standing = categories(facts)
-    found = []
-    for months in HORIZONS:
-        month = month_after(start, months)
-        fact = standing.get(month)
-        found.append(
-            Horizon(months, month, month_end(month), fact.data["categorie"] if fact else None)
-        )
-    return found
+    months_in = ((months, month_after(start, months)) for months in HORIZONS)
+    return [Horizon(n, month, month_end(month), standing.get(month)) for n, month in months_in]
 
 
 def record_fields(found: list[Horizon]) -> dict[str, bool | None]:
@@ -70,18 +67,14 @@ def record_fields(found: list[Horizon]) -> dict[str, bool | None]:
     return fields
 
 
-def monitor_columns(found: list[Horizon]) -> dict[str, Any]:
-    """The record's fields, and when each horizon's month ended (the monitor's denominator)."""
-    return {
-        **record_fields(found),
-        **{f"einde_{h.months}m": h.month_end for h in found},
-    }
+def month_ends(found: list[Horizon]) -> dict[str, date]:
+    """When each horizon's month ended (the monitor's denominator counts ended months)."""
+    return {f"einde_{h.months}m": h.month_end for h in found}
 
 
-def used(found: list[Horizon], facts: Iterable[Fact]) -> list[Fact]:
+def used(found: list[Horizon]) -> list[Fact]:
     """The facts that decided a horizon (for the record's ``source_event_ids``)."""
-    standing = categories(facts)
-    return [standing[h.month] for h in found if h.month in standing]
+    return [h.fact for h in found if h.fact is not None]
 
 
 def can_change_record(start: date | None, complete: bool, arrived: Iterable[Fact]) -> bool:

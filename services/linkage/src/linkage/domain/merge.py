@@ -205,6 +205,7 @@ def merge(facts: list[Fact], *, today: date) -> Merged:
     huisvesting = _d(c.get("datum_huisvesting"))
     intake = _d(m.get("datum_start_brede_intake"))
     found = enrichment.horizons(start, stats)
+    enriched = enrichment.record_fields(found)
     used = [
         municipal,
         coa,
@@ -212,7 +213,7 @@ def merge(facts: list[Fact], *, today: date) -> Merged:
         *kind["examen_uitslag"],
         *extensions.values(),
         ending,
-        *enrichment.used(found, stats),
+        *enrichment.used(found),
     ]
     record = {
         "cohort": start.year,
@@ -241,7 +242,7 @@ def merge(facts: list[Fact], *, today: date) -> Merged:
         "dagen_koppeling_tot_huisvesting": _days(_d(c.get("datum_koppeling")), huisvesting),
         "dagen_huisvesting_tot_intake": _days(huisvesting, intake),
         "dagen_kennisgeving_tot_pip": _days(kennisgeving, pip),
-        **enrichment.record_fields(found),
+        **enriched,
         "conflicts": sorted(conflicts),
         "source_event_ids": sorted(f.event_id for f in used if f is not None),
     }
@@ -257,6 +258,7 @@ def merge(facts: list[Fact], *, today: date) -> Merged:
         "pip_deadline": deadline,
         "datum_examens_alle_behaald": all_passed,
         "datum_voldaan": _d(ending.data.get("datum")) if ending and status == "voldaan" else None,
-        **enrichment.monitor_columns(found),
+        **enriched,
+        **enrichment.month_ends(found),
     }
     return Merged(record, (), True, withdrawn, monitor, gemeente=actueel or gemeente)

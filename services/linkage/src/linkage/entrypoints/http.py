@@ -5,7 +5,7 @@ import hmac
 import io
 import json
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
@@ -25,6 +25,7 @@ from linkage.service import publications
 from linkage.service.monitor import GROUPS, monitor_table
 from linkage.service.pending import pending_persons
 
+Found = TypeVar("Found")
 bearer = HTTPBearer(
     auto_error=False, description="The admin token or the analysts' read-only token."
 )
@@ -209,10 +210,7 @@ def build_router(db: Database, *, admin_token: str, reader_token: str | None) ->
         summary="A publication with its frozen figures, exactly as frozen",
     )
     async def publication(_: Reader, publication_id: PublicationId) -> PublishedFigures:
-        found = await publications.published(db, publication_id)
-        if found is None:
-            raise Problem(404, "No such publication", code="publication_not_found")
-        return found
+        return _existing(await publications.published(db, publication_id))
 
     @router.get(
         "/publications/{publication_id}/revisions",
@@ -220,12 +218,16 @@ def build_router(db: Database, *, admin_token: str, reader_token: str | None) ->
         summary="The cells whose live value now differs from the published one",
     )
     async def publication_revisions(_: Reader, publication_id: PublicationId) -> Revisions:
-        found = await publications.revised(db, publication_id)
-        if found is None:
-            raise Problem(404, "No such publication", code="publication_not_found")
-        return found
+        return _existing(await publications.revised(db, publication_id))
 
     return router
+
+
+def _existing(found: Found | None) -> Found:
+    """A publication, or the 404 for an id that names none."""
+    if found is None:
+        raise Problem(404, "No such publication", code="publication_not_found")
+    return found
 
 
 def _cell(value: Any) -> str:
