@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from contracts import create_topics
-from ketenkit.local_kafka import free_port
+from ketenkit.local_kafka import free_port, free_ports
 from ketentools.demo import load_demo
 from tests.helpers import start_service
 
@@ -61,7 +61,7 @@ def running_stack(kafka_bootstrap: str, folder: Path) -> Iterator[Stack]:
         kafka_bootstrap,
         prefix,
         secrets.token_urlsafe(32),
-        {s: free_port() for s in SERVICES},
+        dict(zip(SERVICES, free_ports(len(SERVICES)), strict=True)),
         folder,
     )
     try:

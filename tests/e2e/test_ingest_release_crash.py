@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from contracts import create_topics
-from ketenkit.local_kafka import free_port
+from ketenkit.local_kafka import free_ports
 from ketentools.demo import QUARTER, call, csv_for, demo_people, register_contact, validated
 from tests.helpers import eventually_sync, read_topic, start_service, topic_size
 
@@ -36,7 +36,7 @@ def test_kill_9_ingest_mid_release_publishes_every_row_once(
 ) -> None:
     asyncio.run(create_topics(kafka_bootstrap, name_prefix=unique))
     admin_token = "r" * 40
-    ports = {"registry": free_port(), "ingest": free_port()}
+    ports = dict(zip(("registry", "ingest"), free_ports(2), strict=True))
 
     def env(service: str) -> dict[str, str]:
         return {

@@ -43,7 +43,7 @@ from contracts import CATALOGUE
 from contracts.access import PRINCIPALS
 from contracts.monitoring import MONITORING_RECORD
 from ketenkit.kafka_access import AdminLogin, provision
-from ketenkit.local_kafka import LocalKafka, free_port
+from ketenkit.local_kafka import LocalKafka, free_ports
 from ketenkit.settings import ServiceSettings
 from ketentools.demo import demo_people, ground_truth, load_demo
 from tests.helpers import eventually_sync, read_topic, start_service, topic_size
@@ -225,7 +225,7 @@ def _service_env(
 def test_the_demo_runs_on_the_secured_broker_with_each_services_own_login(
     secure_kafka: SecureKafka, tmp_path: Path
 ) -> None:
-    ports = {name: free_port() for name in ("registry", "ingest", "linkage")}
+    ports = dict(zip(("registry", "ingest", "linkage"), free_ports(3), strict=True))
     admin_token = secrets.token_urlsafe(32)
     processes: list[subprocess.Popen[bytes]] = []
     try:

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ketenkit.local_kafka import free_port
+from ketenkit.local_kafka import free_ports
 from tests.helpers import start_service
 
 from .conftest import Stack
@@ -32,7 +32,7 @@ def two_portals(stack: Stack, tmp_path: Path) -> Iterator[list[str]]:
         "KETENMONITOR_LINKAGE_URL": stack.url("linkage"),
         "KETENMONITOR_PORTAL_SECRET": secrets.token_urlsafe(32),
     }
-    ports = [free_port(), free_port()]
+    ports = free_ports(2)
     processes = [
         start_service(
             "portal", {**shared, "KETENMONITOR_HTTP_PORT": str(p)}, p, log=tmp_path / f"{p}.log"

@@ -57,9 +57,22 @@ class LocalKafkaError(RuntimeError):
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """Distinct free ports: each socket stays bound until all are, so none is handed out twice.
+
+    Binding and closing one socket at a time lets the kernel give the same port again, and Kafka
+    refuses two listeners on one port.
+    """
+    with contextlib.ExitStack() as stack:
+        ports: list[int] = []
+        for _ in range(count):
+            sock = stack.enter_context(socket.socket())
+            sock.bind(("127.0.0.1", 0))
+            ports.append(int(sock.getsockname()[1]))
+        return ports
 
 
 def ensure_jars(libs: Path = LIBS_DIR) -> Path:
@@ -125,8 +138,7 @@ class LocalKafka:
                 "the TLS listener is part of the secure mode: give admin_password"
             )
         self._fixed_port = port is not None
-        self.port = port or free_port()
-        self.controller_port = free_port()
+        self.port, self.controller_port, tls_port = self._pick_ports(port)
         self._own_dir = data_dir is None
         self.data_dir = data_dir or Path(tempfile.mkdtemp(prefix="ketenmonitor-kafka-"))
         self.heap = heap
@@ -135,7 +147,7 @@ class LocalKafka:
         self.log_path = self.data_dir / "kafka.log"
         self.admin_password = admin_password
         self.tls = local_tls(self.data_dir / "tls") if tls else None
-        self.tls_port = free_port() if tls else None
+        self.tls_port = tls_port if tls else None
 
     @property
     def secure(self) -> bool:
@@ -264,10 +276,23 @@ class LocalKafka:
                 if attempt == attempts or "Address already in use" not in str(exc):
                     raise
                 logger.warning("local_kafka_port_taken", extra={"attempt": attempt})
-                self.controller_port = free_port()
-                if not self._fixed_port:
-                    self.port = free_port()
+                self.port, self.controller_port, tls_port = self._pick_ports(
+                    self.port if self._fixed_port else None
+                )
+                if self.tls_port is not None:
+                    self.tls_port = tls_port
         raise AssertionError("unreachable")
+
+    @staticmethod
+    def _pick_ports(fixed: int | None) -> tuple[int, int, int]:
+        """The broker's, the controller's and the TLS listener's ports, all different."""
+        while True:
+            ports = free_ports(3)
+            if fixed is None:
+                return ports[0], ports[1], ports[2]
+            others = [p for p in ports if p != fixed]
+            if len(others) >= 2:
+                return fixed, others[0], others[1]
 
     def _start_once(self, timeout: float) -> str:
         ensure_jars(self.libs)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from contracts import create_topics
-from ketenkit.local_kafka import free_port
+from ketenkit.local_kafka import free_ports
 from tests.helpers import eventually_sync, read_topic, start_service, topic_size
 from tests.linkage_events import coa, duo, municipal, pseudonym
 
@@ -48,7 +48,7 @@ def test_two_instances_split_the_work_and_agree(
             municipal(p, f"m{n}", doelgroep="asielstatushouder"),
             coa(p, f"c{n}"),
         ]
-    ports = [free_port(), free_port()]
+    ports = free_ports(2)
     processes = []
     try:
         for port in ports:
@@ -101,7 +101,7 @@ def test_an_instance_leaving_mid_stream_hands_its_partitions_over(
             coa(p, f"c{n}"),
         ]
         second.append(duo(p, f"e{n}", "examen_uitslag"))
-    ports = [free_port(), free_port()]
+    ports = free_ports(2)
     processes = []
     out = unique + "monitoring.records.v1"
     try:
