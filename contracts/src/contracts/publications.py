@@ -1,4 +1,5 @@
-"""Publications: the monitor figures of a year frozen as CBS published them (SPEC section 11)."""
+"""The yearly report's figures, and publications: those figures frozen as CBS published them
+(SPEC section 11)."""
 
 from __future__ import annotations
 
@@ -35,13 +36,37 @@ class Publication(Contract):
     created_at: datetime
 
 
+class FigureTable(Contract):
+    """One table of the report in long form: the grouping keys of each row, then its cells.
+
+    A margin's key is ``totaal``. A suppressed cell is ``null``: counts from 1 to 9, what a
+    total would give away (secondary suppression), percentages of those, quartiles of groups
+    under 10.
+    """
+
+    by: tuple[str, ...] = Field(examples=[["cohort", "doelgroep"]])
+    rows: tuple[dict[str, Any], ...]
+
+
+class ReportFigures(Contract):
+    """``GET /v1/report/figures``: every table of the yearly report (SWI) of ``year``."""
+
+    year: int
+    as_of: date
+    provisional_cohorts: tuple[int, ...] = Field(description="Cohorts whose year is not over.")
+    tables: dict[str, FigureTable] = Field(
+        description="``bevolking_doelgroep``, ``bevolking_provincie``, "
+        "``bevolking_arbeidsmarktregio`` and ``status`` (counts ``n`` with margins), "
+        "``doorlooptijden`` (``n``, ``p25``, ``mediaan``, ``p75`` in days), ``gemeente``, "
+        "``resultaten`` and ``doelbereik`` (per measure ``{n, pct}``, per cohort and doelgroep "
+        "with the cohort's total)."
+    )
+
+
 class PublishedFigures(Publication):
     """A publication with its frozen figures, exactly as they were frozen."""
 
-    figures: dict[str, Any] = Field(
-        description="``tables``: the monitor table per grouping (as ``GET /v1/monitor``), "
-        "for the cohorts up to the year."
-    )
+    figures: ReportFigures
 
 
 class Revision(Contract):

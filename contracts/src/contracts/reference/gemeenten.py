@@ -144,6 +144,35 @@ def province(code: str) -> str:
     return _lookup(code).province
 
 
+@cache
+def _labour_market_regions() -> dict[str, str]:
+    rows = [
+        *_read("gemeenten_2026_regions.csv"),
+        *_read("gemeenten_abolished_2022_2023_regions.csv"),
+    ]
+    return {row["code"]: row["arbeidsmarktregio"] for row in rows}
+
+
+def labour_market_region(code: str) -> str:
+    """The labour-market region (arbeidsmarktregio, 2026 classification) of ``code``; for an
+    abolished code, its region in its last year."""
+    _lookup(code)
+    try:
+        return _labour_market_regions()[code]
+    except KeyError:
+        raise MunicipalityUnknown(f"{code} has no labour-market region in the reference") from None
+
+
+def provinces() -> tuple[str, ...]:
+    """The twelve provinces, sorted."""
+    return tuple(sorted({m.province for m in _table().values()}))
+
+
+def labour_market_regions() -> tuple[str, ...]:
+    """The labour-market regions (2026 classification), sorted."""
+    return tuple(sorted(set(_labour_market_regions().values())))
+
+
 def merger_date(old_code: str) -> date | None:
     """The day ``old_code`` was merged into another municipality, if it was."""
     return next((m.date for m in _mergers() if m.old_code == old_code), None)

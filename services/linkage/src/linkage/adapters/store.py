@@ -10,8 +10,11 @@ from sqlalchemy import select as core_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ketenkit import Database
 from linkage.adapters.tables import FactDigestRow, FactRow, PersonRow, PublicationRow
 from linkage.domain.facts import Fact
+from linkage.domain.report import COLUMNS as REPORT_COLUMNS
+from linkage.domain.report import Tally
 
 # Pending, the one definition (list, gauge and alert): heard of, not complete, not out of scope
 # and not withdrawn by DUO.
@@ -188,3 +191,23 @@ async def publications(session: AsyncSession) -> list[PublicationRow]:
 
 async def publication(session: AsyncSession, publication_id: str) -> PublicationRow | None:
     return await session.get(PublicationRow, publication_id)
+
+
+async def tally_report(db: Database, tally: Tally, *, year: int) -> None:
+    """Count every person the report of ``year`` covers into ``tally``, streamed (a national
+    year is hundreds of thousands of persons)."""
+    table = PersonRow.__table__  # type: ignore[attr-defined]
+    query = (
+        core_select(*(table.c[name] for name in REPORT_COLUMNS))
+        .where(
+            table.c.complete.is_(True),
+            table.c.in_scope.is_(True),
+            table.c.datum_start <= tally.as_of,
+            table.c.cohort <= year,
+        )
+        .execution_options(yield_per=5000)
+    )
+    async with db.engine.connect() as connection:
+        result = await connection.stream(query)
+        async for row in result.mappings():
+            tally.add(row)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, Text
 from sqlmodel import Field, SQLModel
 
+from contracts import EXAM_COMPONENTS
 from contracts.enrichment import HORIZONS
 from linkage.domain.enrichment import FIELDS
 
@@ -55,13 +56,25 @@ class PersonRow(SQLModel, table=True):
     doelgroep: str | None = Field(default=None, max_length=32)
     gemeente: str | None = Field(default=None, max_length=6)
     provincie: str | None = Field(default=None, max_length=40)
+    arbeidsmarktregio: str | None = Field(default=None, max_length=60)
     leerroute: str | None = Field(default=None, max_length=16)
     datum_start: date | None = None
+    datum_kennisgeving: date | None = None
+    datum_vergunning: date | None = None
+    datum_koppeling: date | None = None
+    datum_huisvesting: date | None = None
     datum_intake: date | None = None
     datum_pip: date | None = None
     pip_deadline: date | None = None
     datum_examens_alle_behaald: date | None = None
     datum_voldaan: date | None = None
+    status: str | None = Field(default=None, max_length=16, description="As the record has it")
+    datum_einde: date | None = Field(default=None, description="The obligation's end, if any")
+    examen_lezen: date | None = Field(default=None, description="First pass of the component")
+    examen_luisteren: date | None = None
+    examen_schrijven: date | None = None
+    examen_spreken: date | None = None
+    examen_knm: date | None = None
     werk_12m: bool | None = None
     uitkering_12m: bool | None = None
     onderwijs_12m: bool | None = None
@@ -97,12 +110,20 @@ MONITOR_COLUMNS = (
     "doelgroep",
     "gemeente",
     "provincie",
+    "arbeidsmarktregio",
     "leerroute",
     "datum_start",
+    "datum_kennisgeving",
+    "datum_vergunning",
+    "datum_koppeling",
+    "datum_huisvesting",
     "datum_intake",
     "datum_pip",
     "pip_deadline",
     "datum_examens_alle_behaald",
     "datum_voldaan",
+    "status",
+    "datum_einde",
+    *(f"examen_{component}" for component in EXAM_COMPONENTS),
     *ENRICHMENT_COLUMNS,
 )

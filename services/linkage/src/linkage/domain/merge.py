@@ -15,7 +15,7 @@ from typing import Any
 
 from contracts import EXAM_COMPONENTS
 from contracts.errors import MunicipalityUnknown
-from contracts.reference import current_code, province
+from contracts.reference import current_code, labour_market_region, province
 from linkage.domain import enrichment
 from linkage.domain.facts import Fact
 
@@ -159,8 +159,9 @@ def merge(facts: list[Fact], *, today: date) -> Merged:
     try:
         actueel = current_code(code) if code else None
         provincie = province(actueel) if actueel else None
+        regio = labour_market_region(actueel) if actueel else None
     except MunicipalityUnknown:
-        actueel = provincie = None
+        actueel = provincie = regio = None
     if (
         c.get("gemeentecode_koppeling")
         and actueel
@@ -251,13 +252,21 @@ def merge(facts: list[Fact], *, today: date) -> Merged:
         "doelgroep": doelgroep,
         "gemeente": actueel,
         "provincie": provincie,
+        "arbeidsmarktregio": regio,
         "leerroute": m.get("leerroute"),
         "datum_start": start,
+        "datum_kennisgeving": kennisgeving,
+        "datum_vergunning": _d(c.get("datum_verblijfsvergunning")),
+        "datum_koppeling": _d(c.get("datum_koppeling")),
+        "datum_huisvesting": huisvesting,
         "datum_intake": intake,
         "datum_pip": pip,
         "pip_deadline": deadline,
         "datum_examens_alle_behaald": all_passed,
         "datum_voldaan": _d(ending.data.get("datum")) if ending and status == "voldaan" else None,
+        "status": status,
+        "datum_einde": _d(ending.data.get("datum")) if ending else None,
+        **{f"examen_{component}": passed.get(component) for component in EXAM_COMPONENTS},
         **enriched,
         **enrichment.month_ends(found),
     }

@@ -7,9 +7,6 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-#: The groupings a publication freezes (the tables of the yearly report).
-TABLES = ("cohort,doelgroep", "cohort,provincie", "cohort,leerroute")
-
 
 def canonical(figures: dict[str, Any]) -> str:
     """One text for the same figures, whatever their key order: what is stored and hashed."""
@@ -18,12 +15,6 @@ def canonical(figures: dict[str, Any]) -> str:
 
 def digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def for_year(table: dict[str, Any], year: int) -> dict[str, Any]:
-    """The table without cohorts after the report's year."""
-    rows = [row for row in table["rows"] if row.get("cohort") is None or row["cohort"] <= year]
-    return {**table, "rows": rows}
 
 
 def _cells(row: dict[str, Any], keys: list[str]) -> Iterator[tuple[str, Any]]:

@@ -17,6 +17,7 @@ from contracts.publications import (
     Publication,
     PublicationRequest,
     PublishedFigures,
+    ReportFigures,
     Revisions,
 )
 from ketenkit import Database, FieldError, Problem, ProblemDetail
@@ -189,11 +190,26 @@ def build_router(db: Database, *, admin_token: str, reader_token: str | None) ->
         MonitorTable.model_validate(table)  # the contract holds; the grouping keys stay first
         return Response(json.dumps(table), media_type="application/json")
 
+    @router.get(
+        "/report/figures",
+        tags=["publications"],
+        summary="The yearly report's tables, live, with the report's disclosure control",
+    )
+    async def report_figures(
+        _: Reader,
+        year: Annotated[int, Query(ge=2022, le=2100, examples=[2025])],
+        as_of: Annotated[
+            date | None, Query(description="Default: the year's last day, or today if earlier.")
+        ] = None,
+    ) -> ReportFigures:
+        when = as_of or min(date(year, 12, 31), date.today())
+        return ReportFigures.model_validate(await publications.figures(db, year=year, as_of=when))
+
     @router.post(
         "/publications",
         tags=["publications"],
         status_code=201,
-        summary="Freeze the monitor figures of a year as published (every call a new one)",
+        summary="Freeze the yearly report's figures as published (every call a new one)",
     )
     async def publish(_: Admin, request: PublicationRequest) -> Publication:
         return await publications.publish(db, request)

@@ -1,4 +1,4 @@
-"""Publications: freeze the monitor figures of a year; read them back; list what the live
+"""Publications: freeze the yearly report's figures; read them back; list what the live
 figures have revised since (SPEC section 11)."""
 
 from __future__ import annotations
@@ -12,17 +12,17 @@ from contracts.publications import Publication, PublicationRequest, PublishedFig
 from ketenkit import Database
 from linkage.adapters import store
 from linkage.adapters.tables import PublicationRow
-from linkage.domain.publications import TABLES, canonical, digest, for_year, revisions
-from linkage.service.monitor import monitor_table
+from linkage.domain.publications import canonical, digest, revisions
+from linkage.domain.report import Tally
+from linkage.domain.report import figures as report_figures
 
 
 async def figures(db: Database, *, year: int, as_of: date) -> dict[str, Any]:
-    """The figures a publication of ``year`` as of ``as_of`` freezes."""
-    tables = {}
-    for name in TABLES:
-        table = await monitor_table(db, as_of=as_of, by=name.split(","), round_to=1)
-        tables[name] = for_year(table, year)
-    return {"year": year, "as_of": as_of.isoformat(), "tables": tables}
+    """The yearly report's figures of ``year`` as known on ``as_of``: what a publication
+    freezes, and what the report shows live."""
+    tally = Tally(as_of)
+    await store.tally_report(db, tally, year=year)
+    return report_figures(tally, year)
 
 
 def _publication(row: PublicationRow) -> Publication:
@@ -82,6 +82,6 @@ async def revised(db: Database, publication_id: str) -> Revisions | None:
             "id": frozen.id,
             "as_of": frozen.as_of,
             "status": frozen.status,
-            "revisions": revisions(frozen.figures, live),
+            "revisions": revisions(frozen.figures.model_dump(mode="json"), live),
         }
     )
