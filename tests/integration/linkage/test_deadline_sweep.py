@@ -1,4 +1,5 @@
-"""A PIP deadline that passes without a PIP changes the record with no event: the sweep emits it."""
+"""Merging again without an event: a PIP deadline that passes without a PIP changes the record
+(the sweep emits it); monitor columns an older version left empty are filled in."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry
+from sqlalchemy import text
 
 from ketenkit import Database, OutboxRelay
 from linkage.metrics import LinkageMetrics
@@ -24,8 +26,9 @@ def record_of(linkage: Linkage, p: str) -> dict[str, Any] | None:
     return response.json() if response.status_code == 200 else None
 
 
-def sweep(linkage: Linkage, today: date) -> int:
-    """Run the sweep on the app's database as if it were ``today`` (the app's relay publishes)."""
+def sweep(linkage: Linkage, today: date, *, stale: bool = False) -> int:
+    """Run the sweep (or the stale refresh) on the app's database as if it were ``today`` (the
+    app's relay publishes)."""
 
     async def go() -> int:
         db = Database(linkage.settings.database_url)
@@ -39,6 +42,8 @@ def sweep(linkage: Linkage, today: date) -> int:
             today=lambda: today,
         )
         try:
+            if stale:
+                return await linker.refresh_stale(page=2)
             return await linker.sweep_deadlines(page=2)  # several pages, too
         finally:
             await db.dispose()
@@ -80,3 +85,47 @@ def test_a_passed_deadline_without_pip_emits_pip_tijdig_false_once(linkage: Link
     swept = [json.loads(m.value) for m in messages if json.loads(m.value)["version"] == 2]
     assert sorted(r["pseudonym"] for r in swept) == sorted(open_)
     assert all(r["pip_tijdig"] is False for r in swept)
+
+
+def test_monitor_columns_an_older_version_left_empty_are_filled_in(linkage: Linkage) -> None:
+    persons = [pseudonym(720 + n) for n in range(5)]
+    for p in persons:
+        linkage.send(duo(p, f"v-{p[:8]}", "vastgesteld"), municipal(p, f"m-{p[:8]}"))
+    for p in persons:
+        eventually_sync(lambda: record_of(linkage, p), message="records linked")  # noqa: B023
+
+    def report_population() -> Any:
+        figures = linkage.client.get(
+            "/v1/report/figures", params={"year": 2024}, headers=linkage.reader()
+        ).json()
+        return {
+            (r["cohort"], r["arbeidsmarktregio"]): r["n"]
+            for r in figures["tables"]["bevolking_arbeidsmarktregio"]["rows"]
+        }[(2024, "totaal")]
+
+    assert report_population() is None  # 5: suppressed, but counted
+    statuses = {
+        r["status"]: r["n"]
+        for r in linkage.client.get(
+            "/v1/report/figures", params={"year": 2024}, headers=linkage.reader()
+        ).json()["tables"]["status"]["rows"]
+        if r["cohort"] == 2024
+    }
+    assert statuses["totaal"] is None
+
+    async def as_an_older_version_left_them() -> None:
+        db = Database(linkage.settings.database_url)
+        try:
+            async with db.engine.begin() as connection:
+                await connection.execute(
+                    text("UPDATE persons SET status = NULL, arbeidsmarktregio = NULL")
+                )
+        finally:
+            await db.dispose()
+
+    asyncio.run(as_an_older_version_left_them())
+    assert report_population() == 0  # the region is unknown: nobody counted
+    assert sweep(linkage, date.today(), stale=True) == 0  # the records are as they were
+    assert report_population() is None  # all 5 back in their region
+    for p in persons:
+        assert record_of(linkage, p)["version"] == 1  # type: ignore[index]

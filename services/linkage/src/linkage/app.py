@@ -49,6 +49,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     runtime.every(
         settings.deadline_sweep_seconds, linker.sweep_deadlines, name="pip-deadline-sweep"
     )
+    # Once at start (and then rarely, for rows a busy instance skipped): persons whose monitor
+    # columns a previous version wrote are merged again.
+    runtime.every(settings.deadline_sweep_seconds, linker.refresh_stale, name="stale-refresh")
     assert settings.admin_token is not None
     reader = settings.reader_token
     router = build_router(

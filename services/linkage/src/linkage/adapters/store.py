@@ -139,6 +139,23 @@ async def deadline_passed_without_pip(
     return list(rows.all())
 
 
+async def stale_persons(session: AsyncSession, *, after: str, limit: int) -> list[PersonRow]:
+    """A page of complete persons whose monitor columns an older version wrote (``status``,
+    set for every complete person since the yearly report's columns, is still empty)."""
+    rows = await session.exec(
+        select(PersonRow)
+        .where(
+            col(PersonRow.complete).is_(True),
+            col(PersonRow.status).is_(None),
+            col(PersonRow.pseudonym) > after,
+        )
+        .order_by(col(PersonRow.pseudonym))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(rows.all())
+
+
 async def person(session: AsyncSession, pseudonym: str) -> PersonRow | None:
     return await session.get(PersonRow, pseudonym)
 

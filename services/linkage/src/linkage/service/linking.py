@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -45,6 +45,9 @@ from linkage.domain.enrichment import can_change_record
 from linkage.domain.facts import Fact, Source, content_digest
 from linkage.domain.merge import Merged, merge
 from linkage.metrics import LinkageMetrics
+
+#: Persons to merge again, and the last pseudonym of their page (None: no page left).
+Page = tuple[Sequence[PersonRow], str] | None
 
 logger = logging.getLogger(__name__)
 SOURCE = "urn:nld:ketenmonitor:linkage"
@@ -271,24 +274,57 @@ class Linker:
         """Emit a new version of every record whose PIP deadline passed without a PIP.
 
         ``pip_tijdig`` turns from open (null) to false by the passing of time alone, with no
-        event to carry the change; this sweep (run periodically) is that event. Each page is one
-        transaction, like a batch: persons locked, merged again with today's date, new
-        versions through the outbox. Returns how many versions it emitted.
+        event to carry the change; this sweep (run periodically) is that event. Returns how many
+        versions it emitted.
         """
-        today, now = self.today(), self.now()
+        today = self.today()
+
+        async def page_of(session: AsyncSession, after: str) -> Page:
+            rows = await store.deadline_passed_without_pip(
+                session, today=today, after=after, limit=page
+            )
+            open_ = [r for r in rows if r.record and r.record.get("pip_tijdig") is None]
+            return (open_, rows[-1].pseudonym) if rows else None
+
+        emitted = await self._merge_again(page_of, today=today)
+        if emitted:
+            logger.info("pip_deadlines_swept", extra={"emitted": emitted})
+        return emitted
+
+    async def refresh_stale(self, *, page: int = 500) -> int:
+        """Merge again the complete persons whose monitor columns an older version wrote.
+
+        A new monitor column is added empty to the existing rows; until each person is merged
+        again the figures that count it would be wrong. Returns how many versions that emitted
+        (only where the record itself changed, as a deadline passing by).
+        """
+
+        async def page_of(session: AsyncSession, after: str) -> Page:
+            rows = await store.stale_persons(session, after=after, limit=page)
+            return (rows, rows[-1].pseudonym) if rows else None
+
+        return await self._merge_again(page_of, today=self.today())
+
+    async def _merge_again(
+        self,
+        page_of: Callable[[AsyncSession, str], Awaitable[Page]],
+        *,
+        today: date,
+    ) -> int:
+        """Merge pages of persons again from their stored facts, each page one transaction
+        like a batch (persons locked, new versions through the outbox). ``page_of`` gives the
+        persons of the page after a pseudonym, and the page's last pseudonym; None at the end."""
+        now = self.now()
         emitted, after = 0, ""
         while True:
             async with self._turn, self.db.transaction() as session:
-                rows = await store.deadline_passed_without_pip(
-                    session, today=today, after=after, limit=page
-                )
-                if not rows:
+                found = await page_of(session, after)
+                if found is None:
                     break
-                after = rows[-1].pseudonym
-                open_ = [r for r in rows if r.record and r.record.get("pip_tijdig") is None]
-                facts = await store.facts_of(session, [r.pseudonym for r in open_])
+                rows, after = found
+                facts = await store.facts_of(session, [r.pseudonym for r in rows])
                 emissions = []
-                for person in open_:
+                for person in rows:
                     merged = merge(facts[person.pseudonym], today=today)
                     emission = update_person(person, merged, facts[person.pseudonym])
                     session.add(person)
@@ -300,7 +336,6 @@ class Linker:
             emitted += len(emissions)
         if emitted:
             self.relay.notify()
-            logger.info("pip_deadlines_swept", extra={"emitted": emitted})
         return emitted
 
     async def _to_outbox(
