@@ -86,3 +86,35 @@ class Revisions(Contract):
     as_of: date
     status: PublicationStatus
     revisions: tuple[Revision, ...]
+
+
+class ErrorCount(Contract):
+    """How often one code was found in a quarter's deliveries."""
+
+    code: str = Field(examples=["bsn_invalid"])
+    severity: Literal["error", "warning"]
+    n: int = Field(ge=0)
+
+
+class QuarterQuality(Contract):
+    """One quarter: municipalities that released (or declared nil) on time, late, or not yet."""
+
+    quarter: str = Field(examples=["2025-Q1"])
+    due_date: date
+    due: bool = Field(description="The due date lies before ``as_of``.")
+    municipalities: int = Field(description="Municipalities on the quarter's last day.")
+    on_time: int = Field(description="First release or nil return on or before the due date.")
+    late: int = Field(description="First release after the due date, by ``as_of``.")
+    missing: int | None = Field(description="No release by ``as_of``; null when not yet due.")
+    pct_on_time: float | None = Field(description="Share on time; null when not yet due.")
+    errors: tuple[ErrorCount, ...] = Field(description="By code, the most frequent first.")
+
+
+class DeliveryQuality(Contract):
+    """``GET /v1/deliveries/quality`` (ingest, admin): the report's chapter on delivery quality,
+    live, stamped with the moment it was read."""
+
+    year: int
+    as_of: date
+    generated_at: datetime
+    quarters: tuple[QuarterQuality, ...]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, insert, update
 from sqlmodel import col, select
@@ -140,6 +140,53 @@ async def delivered_pairs(session: AsyncSession) -> set[tuple[str, str]]:
         .distinct()
     )
     return set(result.all())
+
+
+async def first_releases(
+    session: AsyncSession, quarters: Sequence[str]
+) -> dict[tuple[str, str], datetime]:
+    """The first release (or nil return) of each (municipality, quarter) of these quarters."""
+    result = await session.exec(
+        select(DeliveryRow.municipality, DeliveryRow.quarter, func.min(DeliveryRow.released_at))
+        .where(
+            col(DeliveryRow.quarter).in_(quarters),
+            col(DeliveryRow.status).in_(["released", "superseded"]),
+            col(DeliveryRow.released_at).is_not(None),
+        )
+        .group_by(col(DeliveryRow.municipality), col(DeliveryRow.quarter))
+    )
+    found: dict[tuple[str, str], datetime] = {}
+    for municipality, quarter, released in result.all():
+        if released is None:
+            continue
+        if released.tzinfo is None:  # SQLite keeps no offset; it was written in UTC
+            released = released.replace(tzinfo=UTC)
+        found[(municipality, quarter)] = released
+    return found
+
+
+async def error_counts(
+    session: AsyncSession, quarters: Sequence[str], *, received_before: datetime
+) -> list[tuple[str, str, str, int]]:
+    """(quarter, code, severity, count) of the errors and warnings of the deliveries of these
+    quarters received before ``received_before``."""
+    result = await session.exec(
+        select(
+            DeliveryRow.quarter,
+            DeliveryErrorRow.code,
+            DeliveryErrorRow.severity,
+            func.count(),
+        )
+        .join(DeliveryRow, col(DeliveryRow.id) == col(DeliveryErrorRow.delivery_id))
+        .where(
+            col(DeliveryRow.quarter).in_(quarters),
+            col(DeliveryRow.received_at) < received_before,
+        )
+        .group_by(
+            col(DeliveryRow.quarter), col(DeliveryErrorRow.code), col(DeliveryErrorRow.severity)
+        )
+    )
+    return [(q, c, s, int(n)) for q, c, s, n in result.all()]
 
 
 async def add_errors(

@@ -55,3 +55,12 @@ def readable_municipalities(caller: Caller) -> frozenset[str] | None:
     if caller is None:
         raise NotAuthenticated("a bearer token is required")
     return None if isinstance(caller, Admin) else caller.reach
+
+
+def require_admin(caller: Caller) -> Admin:
+    """Chain-wide figures: only the operator."""
+    if caller is None:
+        raise NotAuthenticated("a bearer token is required")
+    if not isinstance(caller, Admin):
+        raise NotAllowed("only the operator's token reads chain-wide figures")
+    return caller

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from contracts.publications import DeliveryQuality
 from ingest.adapters.files import CSV_TYPES, NDJSON_TYPES, media_type
 from ingest.domain.access import Caller, ContactCaller
 from ingest.domain.errors import (
@@ -35,6 +36,7 @@ from ingest.entrypoints.schemas import (
     ReportOut,
 )
 from ingest.service.deliveries import Deliveries
+from ingest.service.quality import delivery_quality
 from ketenkit import FieldError, Problem, ProblemDetail
 from ketenkit.problems import forbidden, problem_response, unauthenticated
 from ketenkit.rate_limit import RateLimiter, retry_after
@@ -202,6 +204,21 @@ def build_router(
             )
         items = await deliveries.overdue(caller=who, as_of=day)
         return OverdueOut(as_of=day, count=len(items), items=[OverdueItem.of(i) for i in items])
+
+    @router.get(
+        "/quality",
+        summary="Delivery quality of a year per quarter: on time, late, missing; errors by code "
+        "(admin)",
+    )
+    async def quality(
+        who: Who,
+        year: Annotated[int, Query(ge=2022, le=2100, examples=[2025])],
+        as_of: Annotated[
+            date | None, Query(description="Default: the year's last day, or today if earlier.")
+        ] = None,
+    ) -> DeliveryQuality:
+        day = as_of or min(date(year, 12, 31), deliveries.today())
+        return await delivery_quality(deliveries.db, caller=who, year=year, as_of=day)
 
     @router.get("/{delivery_id}", summary="A delivery's status and counts")
     async def get(delivery_id: DeliveryId, who: Who) -> DeliveryOut:

@@ -1,0 +1,31 @@
+"""The delivery quality of a year, for the yearly report (admin only)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from contracts.publications import DeliveryQuality
+from ingest.adapters import store
+from ingest.domain.access import Caller, require_admin
+from ingest.domain.quality import DUTCH, quality, quarters_of
+from ketenkit import Database
+
+
+async def delivery_quality(
+    db: Database, *, caller: Caller, year: int, as_of: date, now: datetime | None = None
+) -> DeliveryQuality:
+    require_admin(caller)
+    quarters = [str(q) for q in quarters_of(year)]
+    # Deliveries received up to the end of as_of, a Dutch day.
+    until = datetime.combine(as_of + timedelta(days=1), time(), tzinfo=DUTCH)
+    async with db.sessions() as session:
+        released = await store.first_releases(session, quarters)
+        errors = await store.error_counts(session, quarters, received_before=until)
+    return DeliveryQuality.model_validate(
+        {
+            "year": year,
+            "as_of": as_of,
+            "generated_at": now or datetime.now(UTC),
+            "quarters": quality(year, as_of, released, errors),
+        }
+    )

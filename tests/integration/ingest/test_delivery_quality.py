@@ -1,0 +1,60 @@
+"""Delivery quality of a year (GET /v1/deliveries/quality): the yearly report's last chapter."""
+
+from __future__ import annotations
+
+from .conftest import Ingest
+from .test_deliveries import HEADER, rows
+
+
+def test_quality_counts_releases_per_quarter_and_errors_by_code(ingest: Ingest) -> None:
+    _, token = ingest.contact("GM0344", "GM0014")
+    first = ingest.upload(token, rows("111222333"), quarter="2026-Q1").json()
+    released = ingest.client.post(
+        f"/v1/deliveries/{first['delivery_id']}/release", headers=ingest.auth(token)
+    )
+    assert released.status_code == 200
+    nil = ingest.upload(token, b"", municipality="GM0014", quarter="2026-Q2", nil_return="true")
+    assert nil.json()["status"] == "released"
+    bad = HEADER + "123456789;GM0344;gezinsmigrant;2026-04-06;2026-05-10;b1\n"  # no 11-proof BSN
+    kept = ingest.upload(token, bad, quarter="2026-Q2").json()
+    assert kept["counts"]["invalid"] == 1
+
+    answer = ingest.client.get(
+        "/v1/deliveries/quality",
+        params={"year": 2026, "as_of": "2026-12-31"},
+        headers=ingest.admin(),
+    )
+    assert answer.status_code == 200, answer.text
+    quality = answer.json()
+    assert (quality["year"], quality["as_of"]) == (2026, "2026-12-31")
+    assert quality["generated_at"]
+    q1, q2, q3, q4 = quality["quarters"]
+    assert q1["quarter"] == "2026-Q1" and q1["due"] is True
+    assert q1["municipalities"] == 342
+    # Released today, long after 2026-Q1's due date.
+    assert (q1["on_time"], q1["late"], q1["missing"]) == (0, 1, 341)
+    assert (q2["on_time"], q2["late"], q2["missing"]) == (0, 1, 341)
+    assert q2["errors"] == [{"code": "bsn_invalid", "severity": "error", "n": 1}]
+    assert q1["errors"] == []
+    assert q4["due"] is False and q4["missing"] is None and q4["pct_on_time"] is None
+    assert q3["pct_on_time"] == 0.0
+
+    before = ingest.client.get(
+        "/v1/deliveries/quality",
+        params={"year": 2026, "as_of": "2026-06-30"},
+        headers=ingest.admin(),
+    ).json()
+    assert before["quarters"][0]["late"] == 0  # nothing was released by then
+    assert before["quarters"][1]["errors"] == []  # nor received
+
+
+def test_quality_is_for_the_operator_only(ingest: Ingest) -> None:
+    _, token = ingest.contact("GM0344")
+    url = "/v1/deliveries/quality"
+    assert ingest.client.get(url, params={"year": 2026}).status_code == 401
+    refused = ingest.client.get(url, params={"year": 2026}, headers=ingest.auth(token))
+    assert refused.status_code == 403
+    assert refused.headers["content-type"] == "application/problem+json"
+    missing = ingest.client.get(url, headers=ingest.admin())
+    assert missing.status_code == 422
+    assert "year" in [e["loc"][-1] for e in missing.json()["errors"]]
