@@ -5,6 +5,7 @@
     ketenmonitor monitor [--as-of DATE] [--by cohort,doelgroep] [--csv FILE] [--png FILE]
     ketenmonitor coverage
     ketenmonitor overdue [--as-of DATE]
+    ketenmonitor report (--year YEAR [--as-of DATE] | --publication ID) --out FILE.html|.pdf ...
 
 Service addresses and the admin token come from the environment: KETENMONITOR_REGISTRY_URL,
 KETENMONITOR_INGEST_URL, KETENMONITOR_LINKAGE_URL (default localhost 8001-8003),
@@ -31,6 +32,7 @@ from contracts.access import BY_PRINCIPAL
 from contracts.deadletter import HEADER_ERROR_CODE, HEADER_ERROR_DETAIL, HEADER_ORIGINAL_TOPIC
 from ketenkit.settings import ServiceSettings
 from ketentools.rebuild import rebuild_linkage
+from ketentools.report import fetch_sources, write
 
 DEADLETTER = "deadletter.v1"
 #: The topics the operator principal may write back to (contracts.access).
@@ -236,6 +238,15 @@ def main(argv: list[str] | None = None) -> None:
     )
     overdue = commands.add_parser("overdue", help="overdue municipal deliveries")
     overdue.add_argument("--as-of")
+    yearly = commands.add_parser(
+        "report", help="the yearly monitor report (Statistiek Wet inburgering), HTML or PDF"
+    )
+    yearly.add_argument("--year", type=int)
+    yearly.add_argument("--as-of", type=date.fromisoformat, help="default: the year's last day")
+    yearly.add_argument("--publication", help="the figures a publication froze, not live ones")
+    yearly.add_argument(
+        "--out", type=Path, action="append", required=True, help=".html or .pdf, repeatable"
+    )
     rebuild = commands.add_parser(
         "rebuild", help="build linkage again from records.* into an empty store, and compare"
     )
@@ -284,6 +295,14 @@ def main(argv: list[str] | None = None) -> None:
             raise SystemExit(1)
     elif args.command == "monitor":
         monitor(args.as_of, args.by, args.csv, args.png)
+    elif args.command == "report":
+        if (args.year is None) == (args.publication is None):
+            parser.error("report needs --year or --publication (not both)")
+        sources = fetch_sources(get, year=args.year, as_of=args.as_of, publication=args.publication)
+        if sources.quality is None:
+            print(f"without delivery quality: {sources.quality_missing}", file=sys.stderr)
+        for out in args.out:
+            print(f"wrote {write(sources, out)}")
     elif args.command == "coverage":
         coverage = get("registry", "/v1/coverage")
         print(
