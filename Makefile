@@ -8,13 +8,14 @@ KAFKA_LIBS := .cache/kafka/libs
 PACKAGES := contracts/src kit/src services/registry/src services/ingest/src services/linkage/src services/portal/src tools/src
 PORTAL_ASSETS := services/portal/src/portal/static/vendor
 
-.PHONY: help venv kafka-jars portal-assets interop-schemas helm test test-unit lint format kafka kafka-secure kafka-tls run monitor replay deadletters simulate bench clean
+.PHONY: help venv kafka-jars portal-assets interop-schemas helm test test-unit lint format kafka kafka-secure kafka-tls run monitor report replay deadletters simulate bench clean
 
 help:
 	@echo "make run    - local Kafka + the stack with a demo load (Ctrl-C stops it)"
 	@echo "make test   - the whole test suite (unit, integration on real Kafka/PostgreSQL, e2e)"
 	@echo "make lint   - ruff, ruff format --check, mypy --strict, import-linter"
 	@echo "make kafka  - the local Kafka broker in the foreground (kafka-secure: SASL + ACLs)"
+	@echo "make report YEAR=2025 [AS_OF=2025-12-31] - the yearly monitor report as swi-YEAR.html and .pdf"
 	@echo "make monitor / deadletters / replay REASON=... - operator commands (ketenmonitor --help)"
 
 $(UV):
@@ -106,6 +107,11 @@ bench: venv kafka-jars
 # export KETENMONITOR_ADMIN_TOKEN=... first).
 monitor: venv
 	$(BIN)/ketenmonitor monitor --csv monitor.csv --png monitor.png
+
+# The yearly monitor report (Statistiek Wet inburgering) from the running stack's figures.
+YEAR ?= 2025
+report: venv
+	$(BIN)/ketenmonitor report --year $(YEAR) $(if $(AS_OF),--as-of $(AS_OF)) --out swi-$(YEAR).html --out swi-$(YEAR).pdf
 
 deadletters: venv
 	$(BIN)/ketenmonitor deadletters list
