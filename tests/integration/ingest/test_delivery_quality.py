@@ -58,3 +58,12 @@ def test_quality_is_for_the_operator_only(ingest: Ingest) -> None:
     missing = ingest.client.get(url, headers=ingest.admin())
     assert missing.status_code == 422
     assert "year" in [e["loc"][-1] for e in missing.json()["errors"]]
+
+
+def test_quality_refuses_a_day_out_of_range(ingest: Ingest) -> None:
+    for day in ("9999-12-31", "2021-12-31"):
+        refused = ingest.client.get(
+            "/v1/deliveries/quality", params={"year": 2026, "as_of": day}, headers=ingest.admin()
+        )
+        assert refused.status_code == 422, day
+        assert "as_of" in [e["loc"][-1] for e in refused.json()["errors"]]

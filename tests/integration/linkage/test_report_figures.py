@@ -122,3 +122,14 @@ def test_the_report_figures_need_a_token_and_a_year(linkage_sqlite: Linkage) -> 
         {"cohort": "totaal", "doelgroep": d, "n": 0}
         for d in ("asielstatushouder", "gezinsmigrant", "overige_migrant", "totaal")
     ]
+
+
+def test_the_report_figures_refuse_a_day_out_of_range(linkage_sqlite: Linkage) -> None:
+    for day in ("9999-12-31", "2021-12-31"):
+        refused = linkage_sqlite.client.get(
+            "/v1/report/figures",
+            params={"year": 2024, "as_of": day},
+            headers=linkage_sqlite.reader(),
+        )
+        assert refused.status_code == 422, day
+        assert "as_of" in [e["loc"][-1] for e in refused.json()["errors"]]

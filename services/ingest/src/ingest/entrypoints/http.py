@@ -214,7 +214,12 @@ def build_router(
         who: Who,
         year: Annotated[int, Query(ge=2022, le=2100, examples=[2025])],
         as_of: Annotated[
-            date | None, Query(description="Default: the year's last day, or today if earlier.")
+            date | None,
+            Query(
+                ge=date(2022, 1, 1),
+                le=date(2100, 12, 31),
+                description="Default: the year's last day, or today if earlier.",
+            ),
         ] = None,
     ) -> DeliveryQuality:
         day = as_of or min(date(year, 12, 31), deliveries.today())
