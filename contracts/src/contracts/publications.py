@@ -11,6 +11,8 @@ from pydantic import ConfigDict, Field
 from contracts.base import Contract
 
 PublicationStatus = Literal["voorlopig", "definitief"]
+#: The key of a margin (a total) in a report table's row.
+MARGIN = "totaal"
 
 
 class PublicationRequest(Contract):

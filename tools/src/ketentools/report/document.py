@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from contracts.publications import FigureTable
+from contracts.publications import MARGIN, FigureTable
 from ketentools.report import charts
 from ketentools.report.charts import Chart
 from ketentools.report.labels import (
@@ -20,7 +20,7 @@ from ketentools.report.labels import (
 )
 from ketentools.report.sources import Sources
 
-TOTAL = "totaal"
+TOTAL = MARGIN
 MUNICIPALITY = (
     "brede_intake_gestart",
     "pip_vastgesteld",

@@ -17,15 +17,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, get_args
 
 from contracts import EXAM_COMPONENTS
-from contracts.base import Doelgroep, MonitorStatus
+from contracts.base import Doelgroep, Leerroute, MonitorStatus
 from contracts.enrichment import HORIZONS, MEASURES
+from contracts.publications import MARGIN
 from contracts.reference import labour_market_regions, provinces
 from linkage.domain.disclosure import MIN_COUNT, percentage, secondary, suppress
 
-TOTAL = "totaal"
+TOTAL = MARGIN
 DOELGROEPEN: tuple[str, ...] = get_args(Doelgroep)
 STATUSES: tuple[str, ...] = get_args(MonitorStatus)
-LEERROUTES = ("b1", "onderwijs", "z")
+LEERROUTES: tuple[str, ...] = get_args(Leerroute)
 #: Each duration: its name, and the two dates it lies between.
 DURATIONS = {
     "vergunning_tot_koppeling": ("datum_vergunning", "datum_koppeling"),
@@ -74,8 +75,8 @@ def _one_decimal(value: float) -> float:
 
 
 def quartiles(days: Sequence[int]) -> dict[str, float | int | None]:
-    """``n`` and the first quartile, median and third quartile in days (one decimal; between
-    two values interpolated, as CBS's tables do); all suppressed for a group under 10."""
+    """``n`` and the first quartile, median and third quartile in days (one decimal; linear
+    interpolation between two values); all suppressed for a group under 10."""
     n = len(days)
     if n < MIN_COUNT:
         return {"n": suppress(n), "p25": None, "mediaan": None, "p75": None}
