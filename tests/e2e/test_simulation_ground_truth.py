@@ -159,3 +159,53 @@ def test_no_valid_bsn_outside_the_feeds_after_the_simulation(
     everything = b"\n".join([*topics, *tables, *logs, *metrics])
     leaked = sum(1 for p in people if p.bsn.encode() in everything)
     assert leaked == 0, f"{leaked} simulated BSN(s) leaked"
+
+
+def report_figures(stack: Stack, year: int, as_of: str) -> dict[str, Any]:
+    request = urllib.request.Request(  # noqa: S310
+        f"{stack.url('linkage')}/v1/report/figures?year={year}&as_of={as_of}",
+        headers={"Authorization": f"Bearer {stack.admin_token}"},
+    )
+    with urllib.request.urlopen(request) as response:  # noqa: S310
+        return dict(json.loads(response.read()))
+
+
+@pytest.mark.parametrize("as_of", ["2026-09-30", "2024-12-31"])
+def test_the_report_figures_equal_the_ground_truth(
+    simulated: tuple[Stack, Any, Any], as_of: str
+) -> None:
+    """Every figure the report shows equals the simulator's truth; what it hides is small or
+    hidden so that the cohort's total gives nothing away."""
+    stack, people, simulation = simulated
+    day = date.fromisoformat(as_of)
+    figures = report_figures(stack, day.year, as_of)
+    want = {
+        (r["cohort"], r["doelgroep"]): r
+        for r in truth(people, simulation, as_of=day, by=("cohort", "doelgroep"))["rows"]
+    }
+    population = {
+        (r["cohort"], r["doelgroep"]): r["n"]
+        for r in figures["tables"]["bevolking_doelgroep"]["rows"]
+    }
+    compared = 0
+    for key, row in want.items():
+        if population[key] is not None:
+            assert population[key] == row["n"], key
+        for table in ("gemeente", "resultaten", "doelbereik"):
+            got = next(
+                r for r in figures["tables"][table]["rows"] if (r["cohort"], r["doelgroep"]) == key
+            )
+            for name, cell in got.items():
+                if name in ("cohort", "doelgroep") or cell["n"] is None:
+                    continue
+                assert cell == row[name], (table, key, name, cell, row[name])
+                compared += 1
+    assert compared > 50
+    by_province = {
+        (r["cohort"], r["provincie"]): r["n"]
+        for r in truth(people, simulation, as_of=day, by=("cohort", "provincie"))["rows"]
+    }
+    for r in figures["tables"]["bevolking_provincie"]["rows"]:
+        key = (r["cohort"], r["provincie"])
+        if r["n"] is not None and "totaal" not in key:
+            assert r["n"] == (by_province.get(key) or 0), key

@@ -19,7 +19,7 @@ import json
 import os
 import random
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -27,7 +27,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
-from contracts import Envelope, Quarter, to_kafka
+from contracts import EXAM_COMPONENTS, Envelope, Quarter, to_kafka
 from contracts.enrichment import HORIZONS, MEASURES, month_after, month_end
 from contracts.reference import current_code, province
 from ketentools.demo import call, cbs_month, register_contact, until, validated
@@ -411,6 +411,7 @@ def truth(
             r: sum(1 for p, _ in with_pip if p.leerroute == r) for r in ("b1", "onderwijs", "z")
         }
         exams = 0
+        components: Counter[str] = Counter()  # persons who passed each component by as_of
         for p, _ in members:
             first: dict[str, date] = {}
             for e in p.exams:
@@ -418,6 +419,7 @@ def truth(
                     first[e.onderdeel] = min(first.get(e.onderdeel, e.datum), e.datum)
             if len(first) == 5 and max(first.values()) <= as_of:
                 exams += 1
+            components.update(c for c, day in first.items() if day <= as_of)
         voldaan = sum(
             1 for p, _ in members if p.voldaan and p.voldaan <= CUTOFF and p.voldaan <= as_of
         )
@@ -447,6 +449,7 @@ def truth(
                 **{f"leerroute_{r}": measure(c, len(with_pip)) for r, c in routes.items()},
                 "examens_alle_behaald": measure(exams, n),
                 "voldaan": measure(voldaan, n),
+                **{f"examen_{c}": measure(components[c], n) for c in EXAM_COMPONENTS},
                 **enriched,
             }
         )
