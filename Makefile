@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 VENV := .venv
 BIN := $(VENV)/bin
 KAFKA_LIBS := .cache/kafka/libs
-PACKAGES := contracts/src kit/src services/registry/src services/ingest/src services/linkage/src services/portal/src tools/src
+PACKAGES := contracts/src kit/src report/src services/registry/src services/ingest/src services/linkage/src services/portal/src tools/src
 PORTAL_ASSETS := services/portal/src/portal/static/vendor
 
 .PHONY: help venv kafka-jars portal-assets interop-schemas helm test test-unit lint format kafka kafka-secure kafka-tls run monitor report replay deadletters simulate bench clean
@@ -21,7 +21,7 @@ help:
 $(UV):
 	$(PYTHON) -m pip install --user --quiet uv
 
-$(VENV)/.synced: $(UV) uv.lock pyproject.toml contracts/pyproject.toml kit/pyproject.toml services/*/pyproject.toml tools/pyproject.toml
+$(VENV)/.synced: $(UV) uv.lock pyproject.toml contracts/pyproject.toml kit/pyproject.toml report/pyproject.toml services/*/pyproject.toml tools/pyproject.toml
 	$(UV) sync --frozen --all-packages
 	@touch $@
 

@@ -31,8 +31,8 @@ from aiokafka.errors import KafkaError
 from contracts.access import BY_PRINCIPAL
 from contracts.deadletter import HEADER_ERROR_CODE, HEADER_ERROR_DETAIL, HEADER_ORIGINAL_TOPIC
 from ketenkit.settings import ServiceSettings
+from ketenreport import fetch_sources, write
 from ketentools.rebuild import rebuild_linkage
-from ketentools.report import fetch_sources, write
 
 DEADLETTER = "deadletter.v1"
 #: The topics the operator principal may write back to (contracts.access).

@@ -17,7 +17,7 @@ import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ketentools.report.labels import SUPPRESSED, decimal
+from ketenreport.labels import SUPPRESSED, decimal
 
 P = ParamSpec("P")
 #: Fixed SVG ids (a salt instead of random ones), and a size that suits A4.

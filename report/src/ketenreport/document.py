@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from contracts.publications import MARGIN, FigureTable
-from ketentools.report import charts
-from ketentools.report.charts import Chart
-from ketentools.report.labels import (
+from ketenreport import charts
+from ketenreport.charts import Chart
+from ketenreport.labels import (
     DOELGROEPEN,
     DURATIONS,
     UNKNOWN,
@@ -18,7 +18,7 @@ from ketentools.report.labels import (
     key_label,
     measure_label,
 )
-from ketentools.report.sources import Sources
+from ketenreport.sources import Sources
 
 TOTAL = MARGIN
 MUNICIPALITY = (

@@ -13,7 +13,7 @@ import html5lib
 import pytest
 
 from contracts.publications import DeliveryQuality, ReportFigures
-from ketentools.report import Sources, html_of, pdf_of
+from ketenreport import Sources, html_of, pdf_of
 from tests.report_figures import sample_figures
 
 CHAPTERS = ("over", "bevolking", "coa", "gemeente", "resultaten", "levering")

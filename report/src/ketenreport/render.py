@@ -7,11 +7,11 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from ketentools.report.document import chapters
-from ketentools.report.sources import Sources
+from ketenreport.document import chapters
+from ketenreport.sources import Sources
 
 _ENVIRONMENT = Environment(
-    loader=PackageLoader("ketentools.report", "templates"),
+    loader=PackageLoader("ketenreport", "templates"),
     autoescape=select_autoescape(["html", "j2"]),
     trim_blocks=True,
     lstrip_blocks=True,
