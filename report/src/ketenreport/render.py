@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -18,19 +21,36 @@ _ENVIRONMENT = Environment(
 )
 
 
-def html_of(sources: Sources) -> str:
+@dataclass(frozen=True)
+class Page:
+    """The report's HTML, and the CSP source that allows its one inline style block (the
+    portal's pages allow no inline style; this page is allowed exactly its own)."""
+
+    html: str
+    style_source: str
+
+
+def page_of(sources: Sources) -> Page:
     figures = sources.figures
+    css = _ENVIRONMENT.get_template("swi.css").render(year=figures.year)
+    digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
     data = {
         "figures": figures.model_dump(mode="json"),
         "delivery_quality": sources.quality.model_dump(mode="json") if sources.quality else None,
     }
-    return _ENVIRONMENT.get_template("swi.html.j2").render(
+    html = _ENVIRONMENT.get_template("swi.html.j2").render(
+        css=css,
         figures=figures,
         publication=sources.publication,
         chapters=chapters(sources),
         # The figures themselves travel with the report, for whoever reuses them (not run).
         data=json.dumps(data, sort_keys=True, ensure_ascii=False).replace("</", "<\\/"),
     )
+    return Page(html, f"'sha256-{digest}'")
+
+
+def html_of(sources: Sources) -> str:
+    return page_of(sources).html
 
 
 def pdf_of(html: str) -> bytes:

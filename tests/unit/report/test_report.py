@@ -3,6 +3,8 @@ alternative, suppressed cells written as x, the same bytes for the same figures,
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 import shutil
 import subprocess
@@ -13,7 +15,7 @@ import html5lib
 import pytest
 
 from contracts.publications import DeliveryQuality, ReportFigures
-from ketenreport import Sources, html_of, pdf_of
+from ketenreport import Sources, html_of, page_of, pdf_of
 from tests.report_figures import sample_figures
 
 CHAPTERS = ("over", "bevolking", "coa", "gemeente", "resultaten", "levering")
@@ -112,3 +114,14 @@ def test_the_pdf_renders_and_its_first_pages_become_images(
     pages = sorted(tmp_path.glob("page-*.png"))
     assert len(pages) == 3
     assert all(page.stat().st_size > 5_000 for page in pages)  # not blank
+
+
+def test_the_page_names_the_hash_of_its_one_style_block(figures: ReportFigures) -> None:
+    """The portal serves the report under a CSP that allows this style block and nothing else."""
+    page = page_of(Sources(figures=figures, quality=None, quality_missing="-"))
+    blocks = re.findall(r"<style>(.*?)</style>", page.html, flags=re.S)
+    assert len(blocks) == 1
+    digest = base64.b64encode(hashlib.sha256(blocks[0].encode()).digest()).decode()
+    assert page.style_source == f"'sha256-{digest}'"
+    assert "style=" not in page.html  # no inline style attribute anywhere
+    assert "<script" not in page.html.replace('<script type="application/json" id="cijfers">', "")
