@@ -84,8 +84,10 @@ class Portal:
         return response
 
 
-def portal_for(tmp_path: Path, **settings: Any) -> Iterator[Portal]:
-    services = FakeServices()
+def portal_for(
+    tmp_path: Path, services: FakeServices | None = None, **settings: Any
+) -> Iterator[Portal]:
+    services = services or FakeServices()
     database = tmp_path / "portal.db"
     config = Settings(
         data_dir=str(tmp_path),
@@ -123,6 +125,7 @@ def test_every_page_but_the_public_ones_needs_a_session(portal: Portal) -> None:
         "/beheer",
         "/monitor",
         "/monitor.csv",
+        "/monitor/jaarrapport?jaar=2025",
         "/leveringen/8c1d6f0e-2b1f-4a7e-9d55-3f6a0b1c2d3e",
     ):
         response = portal.client.get(path, follow_redirects=False)

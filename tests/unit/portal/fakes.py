@@ -9,6 +9,7 @@ from typing import Any, BinaryIO
 
 from portal.adapters.ports import Ingest, Linkage, Registry, SessionStore
 from portal.domain.deliveries import Delivery, Preview, ReportPage
+from portal.domain.errors import NotAllowed, Refused
 from portal.domain.identity import Identity, Session
 
 
@@ -47,6 +48,7 @@ class FakeIngest(Ingest):
         self.by_municipality: dict[str, list[Delivery]] = {}
         self.overdue_items: list[dict[str, Any]] = []
         self.asked: list[tuple[str, str]] = []
+        self.quality: dict[str, Any] | None = None  # None: the caller may not read it
 
     async def deliveries(self, token: str, *, municipality: str) -> list[Delivery]:
         self.asked.append((token, municipality))
@@ -86,6 +88,11 @@ class FakeIngest(Ingest):
     async def overdue(self, token: str, *, as_of: date) -> list[dict[str, Any]]:
         return self.overdue_items
 
+    async def delivery_quality(self, token: str, *, year: int, as_of: date) -> dict[str, Any]:
+        if self.quality is None:
+            raise NotAllowed("forbidden")
+        return self.quality
+
     async def guidelines(self, document: str) -> tuple[bytes, str]:
         return b"", "application/octet-stream"
 
@@ -93,6 +100,8 @@ class FakeIngest(Ingest):
 class FakeLinkage(Linkage):
     def __init__(self, known: dict[str, Identity] | None = None) -> None:
         self.known = dict(known or {})
+        self.figures: dict[str, Any] | None = None
+        self.published: list[dict[str, Any]] = []
 
     async def whoami(self, token: str) -> Identity | None:
         return self.known.get(token)
@@ -102,6 +111,19 @@ class FakeLinkage(Linkage):
 
     async def monitor_csv(self, token: str, *, as_of: date, by: str) -> bytes:
         return b""
+
+    async def report_figures(self, token: str, *, year: int, as_of: date) -> dict[str, Any]:
+        assert self.figures is not None, "give the fake its figures"
+        return self.figures
+
+    async def publications(self, token: str) -> list[dict[str, Any]]:
+        return list(self.published)
+
+    async def publication(self, token: str, publication_id: str) -> dict[str, Any]:
+        found = next((p for p in self.published if p["id"] == publication_id), None)
+        if found is None:
+            raise Refused(status=404, code="publication_not_found", detail="")
+        return found
 
 
 class FakeSessionStore(SessionStore):

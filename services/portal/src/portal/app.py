@@ -31,6 +31,7 @@ from portal.domain.errors import (
     NotSignedIn,
     NotYetKnown,
     Refused,
+    RendererBusy,
     Unavailable,
 )
 from portal.entrypoints.pages import PortalContext, build_router
@@ -187,10 +188,20 @@ def create_app(
             "minuut opnieuw.",
         )
 
+    async def on_busy(request: Request, _: Exception) -> Response:
+        response = page(
+            request,
+            429,
+            "Even wachten",
+            "Er wordt al een jaarrapport gemaakt. Probeer het over een halve minuut opnieuw.",
+        )
+        response.headers["Retry-After"] = "30"
+        return response
+
     async def on_refused(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, Refused)
         status = exc.status if 400 <= exc.status < 500 else 400
-        if exc.code in ("delivery_not_found", "contact_not_found"):
+        if exc.code in ("delivery_not_found", "contact_not_found", "publication_not_found"):
             return page(request, 404, "Niet gevonden", "Deze pagina bestaat niet (meer).")
         return page(request, status, "Niet gelukt", f"Het verzoek is geweigerd ({exc.code}).")
 
@@ -213,6 +224,7 @@ def create_app(
     app.add_exception_handler(Unavailable, on_unavailable)
     app.add_exception_handler(NotYetKnown, on_not_yet_known)
     app.add_exception_handler(Refused, on_refused)
+    app.add_exception_handler(RendererBusy, on_busy)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(RequestValidationError, on_invalid)
     app.add_exception_handler(Exception, on_unexpected)

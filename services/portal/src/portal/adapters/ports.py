@@ -78,6 +78,10 @@ class Ingest(ABC):
     async def overdue(self, token: str, *, as_of: date) -> list[dict[str, Any]]: ...
 
     @abstractmethod
+    async def delivery_quality(self, token: str, *, year: int, as_of: date) -> dict[str, Any]:
+        """The delivery quality of a year (admin only: ``NotAllowed`` for others)."""
+
+    @abstractmethod
     async def guidelines(self, document: str) -> tuple[bytes, str]:
         """A public guidelines document (``.pdf``, ``/schema.json``, ``/template.csv``) and
         its media type."""
@@ -93,6 +97,17 @@ class Linkage(ABC):
 
     @abstractmethod
     async def monitor_csv(self, token: str, *, as_of: date, by: str) -> bytes: ...
+
+    @abstractmethod
+    async def report_figures(self, token: str, *, year: int, as_of: date) -> dict[str, Any]:
+        """The yearly report's figures, live."""
+
+    @abstractmethod
+    async def publications(self, token: str) -> list[dict[str, Any]]: ...
+
+    @abstractmethod
+    async def publication(self, token: str, publication_id: str) -> dict[str, Any]:
+        """A publication with its frozen figures."""
 
 
 class SessionStore(ABC):

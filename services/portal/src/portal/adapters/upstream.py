@@ -7,6 +7,7 @@ import json
 from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any, BinaryIO
+from urllib.parse import quote
 
 import anyio.to_thread
 import httpx
@@ -310,6 +311,16 @@ class HttpIngest(Ingest):
         items: list[dict[str, Any]] = response.json()["items"]
         return items
 
+    async def delivery_quality(self, token: str, *, year: int, as_of: date) -> dict[str, Any]:
+        response = await self.up.call(
+            "GET",
+            "/v1/deliveries/quality",
+            token=token,
+            params={"year": year, "as_of": as_of.isoformat()},
+        )
+        body: dict[str, Any] = response.json()
+        return body
+
     async def guidelines(self, document: str) -> tuple[bytes, str]:
         if document not in GUIDELINES:
             raise ValueError(document)
@@ -353,3 +364,25 @@ class HttpLinkage(Linkage):
             headers={"Accept": "text/csv"},
         )
         return response.content
+
+    async def report_figures(self, token: str, *, year: int, as_of: date) -> dict[str, Any]:
+        response = await self.up.call(
+            "GET",
+            "/v1/report/figures",
+            token=token,
+            params={"year": year, "as_of": as_of.isoformat()},
+        )
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def publications(self, token: str) -> list[dict[str, Any]]:
+        response = await self.up.call("GET", "/v1/publications", token=token)
+        body: list[dict[str, Any]] = response.json()
+        return body
+
+    async def publication(self, token: str, publication_id: str) -> dict[str, Any]:
+        response = await self.up.call(
+            "GET", f"/v1/publications/{quote(publication_id, safe='')}", token=token
+        )
+        body: dict[str, Any] = response.json()
+        return body

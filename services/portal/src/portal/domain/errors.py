@@ -42,6 +42,10 @@ class Unavailable(PortalError):
         self.service = service
 
 
+class RendererBusy(PortalError):
+    """Another yearly report is being made: rendering takes seconds of a CPU, one at a time."""
+
+
 @dataclass(frozen=True, slots=True)
 class FieldProblem:
     """One field's problem as a service reported it: where (``loc``), which code, its text."""

@@ -2,7 +2,7 @@
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
@@ -32,6 +32,7 @@ from portal.entrypoints.security import CookieNames, CsrfSigner
 from portal.metrics import PortalMetrics
 from portal.service import sessions as sessions_service
 from portal.service import views
+from portal.service.yearly_report import Renderer, sources
 
 DeliveryId = Annotated[str, Path(pattern=r"^[0-9a-fA-F-]{8,64}$")]
 ContactId = Annotated[str, Path(pattern=r"^[0-9a-zA-Z-]{1,64}$")]
@@ -58,6 +59,7 @@ class PortalContext:
     templates: Jinja2Templates
     metrics: PortalMetrics
     report_rows_shown: int = 500
+    renderer: Renderer = field(default_factory=Renderer)
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
     today: Callable[[], date] = date.today
 
@@ -486,6 +488,7 @@ def build_router(ctx: PortalContext) -> APIRouter:
         views.require_monitor(session)
         as_of, by = monitor_query(peildatum, indeling)
         table = await ctx.linkage.monitor(session.token, as_of=as_of, by=by)
+        published = await ctx.linkage.publications(session.token)
         measure = maat if maat in MEASURES else "voldaan"
         groups = by.split(",")
         chart = bar_chart(
@@ -509,9 +512,41 @@ def build_router(ctx: PortalContext) -> APIRouter:
                 "chart": chart,
                 "suppressed": SUPPRESSED,
                 "group_label": group_label,
+                "report_year": ctx.today().year - 1,
+                "publications": list(reversed(published))[:20],
             },
             session=session,
         )
+
+    @router.get("/monitor/jaarrapport", include_in_schema=False)
+    async def yearly_report(
+        session: Visitor,
+        jaar: Annotated[int | None, Query(ge=2022, le=2100)] = None,
+        peildatum: Annotated[date | None, Query(ge=date(2022, 1, 1), le=date(2100, 12, 31))] = None,
+        publicatie: Annotated[str | None, Query(pattern=r"^[0-9a-f-]{36}$")] = None,
+        formaat: Annotated[str, Query(pattern=r"^(html|pdf)$")] = "html",
+    ) -> Response:
+        """The yearly report (Statistiek Wet inburgering), live or as a publication froze it."""
+        views.require_monitor(session)
+        year = jaar or ctx.today().year - 1
+        as_of = peildatum or min(date(year, 12, 31), ctx.today())
+        report = await sources(
+            ctx.ingest, ctx.linkage, session.token, year=year, as_of=as_of, publication=publicatie
+        )
+        name = f"swi-{report.figures.year}-{report.figures.as_of.isoformat()}"
+        if formaat == "pdf":
+            return Response(
+                await ctx.renderer.pdf(report),
+                media_type="application/pdf",
+                headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
+            )
+        page = await ctx.renderer.page(report)
+        # The report's one inline style block, allowed by its hash; no script, nothing else.
+        policy = (
+            f"default-src 'none'; style-src {page.style_source}; img-src data:; "
+            "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+        )
+        return HTMLResponse(page.html, headers={"Content-Security-Policy": policy})
 
     @router.get("/monitor.csv", include_in_schema=False)
     async def monitor_csv(
