@@ -188,6 +188,20 @@ def test_the_whole_delivery_cycle_in_the_browser(
     expect(row.locator("td").first).to_have_text(str(len(persons)))
     desk.screenshot(path=str(SHOTS / "10-monitor-met-gemeente.png"), full_page=True)
 
+    # The yearly report from the Monitor page, under its own policy: its style applies (allowed
+    # by hash), and the browser reports no blocked resource.
+    blocked: list[str] = []
+    desk.on("console", lambda m: blocked.append(m.text) if "Content Security" in m.text else None)
+    desk.get_by_label("Jaar", exact=True).fill("2026")
+    desk.get_by_label("Peildatum (leeg: 31 december van dat jaar)").fill("2026-09-30")
+    desk.get_by_role("button", name="Open jaarrapport").click()
+    expect(desk.locator("h1")).to_have_text("Statistiek Wet inburgering 2026")
+    expect(desk.locator("#t-bevolking")).to_be_visible()
+    assert desk.locator("h1").evaluate("e => getComputedStyle(e).color") == "rgb(21, 66, 115)"
+    assert desk.locator("img").count() >= 6
+    accessible(desk, "11-jaarrapport")
+    assert blocked == []
+
     # No BSN of the file in any page, in the portal's log or in its metrics.
     metrics = httpx.get(f"{url}/metrics").text
     log = portal.log.read_text()

@@ -51,6 +51,21 @@ def _axes() -> tuple[Figure, Axes]:
     return figure, figure.subplots()
 
 
+def _nothing_to_show(axes: Axes) -> None:
+    """Every value suppressed: say so, on an axis that starts at zero."""
+    axes.set_ylim(0, 1)
+    axes.set_yticks([])
+    axes.text(
+        0.5,
+        0.5,
+        f"alle waarden geheim ({SUPPRESSED}): te weinig personen",
+        transform=axes.transAxes,
+        ha="center",
+        va="center",
+        color="dimgray",
+    )
+
+
 def _svg(figure: Figure) -> str:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
@@ -112,6 +127,10 @@ def bars(
     axes.set_ylabel(ylabel or unit)
     if unit == "%":
         axes.set_ylim(0, 100)
+    elif not any(v for values in series.values() for v in values):
+        _nothing_to_show(axes)
+    else:
+        axes.set_ylim(bottom=0)
     axes.spines[["top", "right"]].set_visible(False)
     axes.legend(fontsize="small", frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
     kind = "Gestapeld staafdiagram" if stacked else "Staafdiagram"
@@ -141,7 +160,10 @@ def ranges(
         )
     axes.set_xticks(range(len(categories)), categories)
     axes.set_ylabel("dagen")
-    axes.set_ylim(bottom=0)
+    if all(v is None for values in series.values() for v in values):
+        _nothing_to_show(axes)
+    else:
+        axes.set_ylim(bottom=0)
     axes.spines[["top", "right"]].set_visible(False)
     axes.legend(fontsize="small", frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
     medians = {
