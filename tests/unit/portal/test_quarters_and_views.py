@@ -119,3 +119,11 @@ async def test_the_desk_groups_uncovered_municipalities_by_province_and_overdue_
     with pytest.raises(NotAllowed):
         contact = Session("t", Identity("contact", "c", "A", ("GM0344",)), T0, T0)
         await admin_desk(contact, registry, ingest, today=T0.date())
+
+
+def test_the_monitor_page_has_a_dutch_name_for_every_measure_of_the_contract() -> None:
+    from contracts import Measure, MonitorRow
+    from portal.domain.texts import MEASURES
+
+    contract = [n for n, f in MonitorRow.model_fields.items() if f.annotation is Measure]
+    assert list(MEASURES) == contract

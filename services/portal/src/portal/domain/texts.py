@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from contracts.enrichment import HORIZONS
+from contracts.enrichment import MEASURES as ENRICHMENT_MEASURES
+
 DELIVERY_STATUS: dict[str, str] = {
     "received": "in controle",
     "validated": "gevalideerd",
@@ -15,7 +18,8 @@ CONTACT_STATUS: dict[str, str] = {
     "withdrawn": "ingetrokken",
 }
 CONTACT_ROLE: dict[str, str] = {"primary": "eerste contactpersoon", "backup": "vervanger"}
-#: The monitor's measures with their Dutch names, in the table's order.
+GOAL_NAMES = {"werk": "Werk", "uitkering": "Uitkering", "onderwijs": "Onderwijs"}
+#: Every measure of the monitor (the MonitorRow contract's), in its order, in Dutch.
 MEASURES: dict[str, str] = {
     "brede_intake_gestart": "Brede intake gestart",
     "pip_vastgesteld": "PIP vastgesteld",
@@ -25,6 +29,11 @@ MEASURES: dict[str, str] = {
     "leerroute_z": "Leerroute Z",
     "examens_alle_behaald": "Alle examens behaald",
     "voldaan": "Inburgeringsplicht voldaan",
+    **{
+        f"{name}_{months}m": f"{GOAL_NAMES[name]} na {months} maanden"
+        for months in HORIZONS
+        for name in ENRICHMENT_MEASURES
+    },
 }
 GROUPINGS: dict[str, str] = {
     "cohort": "Cohort",
