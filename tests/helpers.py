@@ -12,6 +12,8 @@ from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 
+from ketenkit.local_kafka import die_with_parent
+
 T = TypeVar("T")
 
 
@@ -127,8 +129,13 @@ def start_service(
         "a test's ingest needs KETENMONITOR_DATA_DIR (or a key) beside its database"
     )
     output = log.open("ab") if log else subprocess.DEVNULL
+    # Started from the session's main thread; dies with the test run, even a killed one.
     process = subprocess.Popen(
-        [sys.executable, "-m", name], env=env, stdout=output, stderr=subprocess.STDOUT
+        [sys.executable, "-m", name],
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        preexec_fn=die_with_parent,
     )
     eventually_sync(
         lambda: ready_status(port) == 200, timeout=60, interval=0.2, message=f"{name} ready"

@@ -106,8 +106,9 @@ def kafka_version(libs: Path = LIBS_DIR) -> str:
     return jar.stem.removeprefix("kafka_2.13-") if jar else "unknown"
 
 
-def _die_with_parent() -> None:
-    # Runs in the child between fork and exec: ask Linux to SIGTERM it when we die.
+def die_with_parent() -> None:
+    """For ``Popen(preexec_fn=...)``: Linux SIGTERMs the child when the thread that started it
+    dies (a killed test run or launcher leaves no orphan). Runs between fork and exec."""
     with contextlib.suppress(Exception):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
@@ -327,7 +328,7 @@ class LocalKafka:
             self._java("kafka.Kafka", str(config), heap=self.heap),
             stdout=log,
             stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
         log.close()
         deadline = time.monotonic() + timeout
