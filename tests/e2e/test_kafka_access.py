@@ -84,7 +84,7 @@ class SecureKafka:
 @pytest.fixture(scope="module")
 def secure_kafka() -> Iterator[SecureKafka]:
     passwords = {p.name: secrets.token_urlsafe(32) for p in PRINCIPALS}
-    with LocalKafka(admin_password=secrets.token_urlsafe(32), heap="384m", tls=True) as kafka:
+    with LocalKafka(admin_password=secrets.token_urlsafe(32), heap="512m", tls=True) as kafka:
         assert kafka.admin_password is not None and kafka.tls is not None
         kafka.provision(passwords)
         # The probes below write junk; they get topics (and ACLs) of their own.

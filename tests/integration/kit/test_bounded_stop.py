@@ -19,7 +19,7 @@ from ketenkit.messages import _aiokafka_producer
 
 
 async def test_stop_gives_up_on_a_broker_that_hangs(tmp_path: Path) -> None:
-    with LocalKafka(heap="256m") as kafka:
+    with LocalKafka() as kafka:
         settings = ServiceSettings(
             service_name="stopper",
             kafka_bootstrap_servers=kafka.bootstrap,
