@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
+from ingest.adapters.tables import TABLES, DeliveryErrorRow, DeliveryRow
+from ingest.domain.access import Admin
+from ingest.service.quality import delivery_quality
+from ketenkit import Database
+
 from .conftest import Ingest
 from .test_deliveries import HEADER, rows
 
@@ -67,3 +74,36 @@ def test_quality_refuses_a_day_out_of_range(ingest: Ingest) -> None:
         )
         assert refused.status_code == 422, day
         assert "as_of" in [e["loc"][-1] for e in refused.json()["errors"]]
+
+
+async def test_errors_count_by_the_dutch_day_they_were_received(database_url: str) -> None:
+    """23:30 UTC on 30 June is 01:30 on 1 July in Amsterdam: not received by 30 June."""
+    db = Database(database_url)
+    await db.create_tables(TABLES)
+    try:
+        async with db.transaction() as session:
+            for n, received in enumerate(
+                (
+                    datetime(2026, 6, 30, 21, 30, tzinfo=UTC),
+                    datetime(2026, 6, 30, 23, 30, tzinfo=UTC),
+                )
+            ):
+                session.add(
+                    DeliveryRow(
+                        id=f"d{n}",
+                        municipality="GM0344",
+                        quarter="2026-Q2",
+                        status="validated",
+                        contact_id="c",
+                        received_at=received,
+                    )
+                )
+                session.add(
+                    DeliveryErrorRow(
+                        delivery_id=f"d{n}", row=1, field="bsn", code="bsn_invalid", message="-"
+                    )
+                )
+        quality = await delivery_quality(db, caller=Admin(), year=2026, as_of=date(2026, 6, 30))
+        assert [(e.code, e.n) for e in quality.quarters[1].errors] == [("bsn_invalid", 1)]
+    finally:
+        await db.dispose()

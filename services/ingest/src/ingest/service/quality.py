@@ -16,8 +16,9 @@ async def delivery_quality(
 ) -> DeliveryQuality:
     require_admin(caller)
     quarters = [str(q) for q in quarters_of(year)]
-    # Deliveries received up to the end of as_of, a Dutch day.
-    until = datetime.combine(as_of + timedelta(days=1), time(), tzinfo=DUTCH)
+    # Deliveries received up to the end of as_of, a Dutch day; in UTC, as they are stored
+    # (SQLite keeps a timestamp's wall time without its offset).
+    until = datetime.combine(as_of + timedelta(days=1), time(), tzinfo=DUTCH).astimezone(UTC)
     async with db.sessions() as session:
         released = await store.first_releases(session, quarters)
         errors = await store.error_counts(session, quarters, received_before=until)
