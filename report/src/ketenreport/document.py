@@ -6,6 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from contracts import EXAM_COMPONENTS
+from contracts.enrichment import HORIZONS, MEASURES
 from contracts.publications import MARGIN, FigureTable
 from ketenreport import charts
 from ketenreport.charts import Chart
@@ -29,18 +31,8 @@ MUNICIPALITY = (
     "leerroute_onderwijs",
     "leerroute_z",
 )
-RESULTS = (
-    "examen_lezen",
-    "examen_luisteren",
-    "examen_schrijven",
-    "examen_spreken",
-    "examen_knm",
-    "examens_alle_behaald",
-    "voldaan",
-)
-GOALS = tuple(
-    f"{name}_{months}m" for months in (12, 24, 36) for name in ("werk", "uitkering", "onderwijs")
-)
+RESULTS = (*(f"examen_{c}" for c in EXAM_COMPONENTS), "examens_alle_behaald", "voldaan")
+GOALS = tuple(f"{name}_{months}m" for months in HORIZONS for name in MEASURES)
 
 
 @dataclass
@@ -349,11 +341,11 @@ def _goal_series(sources: Sources) -> tuple[list[str], dict[str, list[float | No
     provisional = sources.figures.provisional_cohorts
     series = {
         f"Cohort {_cohort_label(c, provisional)}": [
-            cells[(c, TOTAL)][f"werk_{months}m"]["pct"] for months in (12, 24, 36)
+            cells[(c, TOTAL)][f"werk_{months}m"]["pct"] for months in HORIZONS
         ]
         for c in _cohorts(sources)
     }
-    return ["12 maanden", "24 maanden", "36 maanden"], series
+    return [f"{months} maanden" for months in HORIZONS], series
 
 
 def delivery(sources: Sources) -> Chapter:
