@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from linkage.domain.disclosure import determined, secondary
-from linkage.domain.report import TOTAL, count_table
+from linkage.domain.report import TOTAL, CountSpec, count_table, count_tables
 
 Key = tuple[int, int]
 
@@ -104,3 +106,70 @@ def test_the_population_table_hides_what_its_margins_would_give_away() -> None:
         ([(r, c) for r in (2023, 2024)], (TOTAL, c)) for c in cols
     ]
     assert determined(hidden, lines) == set()
+
+
+PEOPLE = st.lists(
+    st.tuples(
+        st.sampled_from([2023, 2024, 2025]),
+        st.sampled_from(["asielstatushouder", "gezinsmigrant", "overige_migrant"]),
+        st.sampled_from(["A", "B", "C", "D"]),
+    ),
+    min_size=1,
+    max_size=120,
+)
+
+
+def _tables(people: list[tuple[int, str, str]], *, joint: bool) -> dict[str, Any]:
+    from collections import Counter
+
+    cohorts = sorted({c for c, _, _ in people})
+    by_group = Counter((c, g) for c, g, _ in people)
+    by_region = Counter((c, r) for c, _, r in people)
+    groups, regions = (
+        ["asielstatushouder", "gezinsmigrant", "overige_migrant"],
+        ["A", "B", "C", "D"],
+    )
+    specs = [
+        CountSpec("doelgroep", by_group, ("cohort", "doelgroep"), groups),
+        CountSpec("regio", by_region, ("cohort", "regio"), regions),
+    ]
+    if joint:
+        return count_tables(specs, cohorts)
+    return {s.name: count_table(s.counts, s.by, cohorts, s.columns) for s in specs}
+
+
+def _totals(table: dict[str, Any]) -> dict[Any, Any]:
+    first, second = table["by"]
+    return {r[first]: r["n"] for r in table["rows"] if r[second] == "totaal"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(PEOPLE)
+def test_a_total_the_tables_share_is_hidden_in_all_or_in_none(
+    people: list[tuple[int, str, str]],
+) -> None:
+    tables = _tables(people, joint=True)
+    assert _totals(tables["doelgroep"]) == _totals(tables["regio"])
+
+
+def test_protected_one_by_one_the_tables_can_disagree_on_a_shared_total() -> None:
+    """Why the tables are protected together: some population makes them disagree otherwise."""
+    import random
+
+    rng = random.Random(5)
+    for _ in range(3000):
+        people = [
+            (
+                rng.choice([2023, 2024, 2025]),
+                rng.choice(["asielstatushouder", "gezinsmigrant", "overige_migrant"]),
+                rng.choice("ABCD"),
+            )
+            for _ in range(rng.randrange(5, 80))
+        ]
+        apart = _tables(people, joint=False)
+        if _totals(apart["doelgroep"]) != _totals(apart["regio"]):
+            assert _totals(_tables(people, joint=True)["doelgroep"]) == _totals(
+                _tables(people, joint=True)["regio"]
+            )
+            return
+    raise AssertionError("no population found where separate protection disagrees")

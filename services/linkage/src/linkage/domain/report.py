@@ -21,7 +21,7 @@ from contracts.base import Doelgroep, Leerroute, MonitorStatus
 from contracts.enrichment import HORIZONS, MEASURES
 from contracts.publications import MARGIN
 from contracts.reference import labour_market_regions, provinces
-from linkage.domain.disclosure import MIN_COUNT, percentage, secondary, suppress
+from linkage.domain.disclosure import MIN_COUNT, Line, percentage, secondary, suppress
 
 TOTAL = MARGIN
 DOELGROEPEN: tuple[str, ...] = get_args(Doelgroep)
@@ -155,32 +155,79 @@ def _denominator(counts: Counter[str], measure: str) -> int:
     return counts["n"]
 
 
+@dataclass(frozen=True)
+class CountSpec:
+    """One count table: its name, the counts per (cohort, column), its keys and its columns."""
+
+    name: str
+    counts: Mapping[tuple[int, str], int]
+    by: tuple[str, str]
+    columns: Sequence[str]
+
+
+def count_tables(specs: Sequence[CountSpec], cohorts: list[int]) -> dict[str, dict[str, Any]]:
+    """Count tables with both margins, suppressed, and secondarily suppressed **together**.
+
+    The population tables (by doelgroep, province, region, status) count the same persons, so
+    a cohort's total appears in each of them. Protecting each table on its own could hide a total
+    in one and show it in another; here a total with the same value in several tables is one
+    cell of one system of lines, protected once for all of them.
+    """
+    rows: list[Any] = [*cohorts, TOTAL]
+    raw: dict[tuple[str, Any, str], int] = {}
+    for spec in specs:
+        for cohort in cohorts:
+            for column in spec.columns:
+                raw[(spec.name, cohort, column)] = spec.counts.get((cohort, column), 0)
+            raw[(spec.name, cohort, TOTAL)] = sum(
+                raw[(spec.name, cohort, column)] for column in spec.columns
+            )
+        for column in [*spec.columns, TOTAL]:
+            raw[(spec.name, TOTAL, column)] = sum(
+                raw[(spec.name, cohort, column)] for cohort in cohorts
+            )
+    first = specs[0].name
+
+    def key(name: str, row: Any, column: str) -> tuple[str, Any, str]:
+        """A row total equal to the first table's is that same cell."""
+        if column == TOTAL and raw[(name, row, TOTAL)] == raw[(first, row, TOTAL)]:
+            return (first, row, TOTAL)
+        return (name, row, column)
+
+    shown: dict[tuple[str, Any, str], int | None] = {}
+    lines: list[Line[tuple[str, Any, str]]] = []
+    for spec in specs:
+        n = spec.name
+        for r in rows:
+            for c in [*spec.columns, TOTAL]:
+                shown[key(n, r, c)] = suppress(raw[(n, r, c)])
+        lines += [([key(n, r, c) for c in spec.columns], key(n, r, TOTAL)) for r in rows]
+        lines += [
+            ([key(n, r, c) for r in cohorts], key(n, TOTAL, c)) for c in [*spec.columns, TOTAL]
+        ]
+    for hidden in secondary(shown, lines):
+        shown[hidden] = None
+    return {
+        spec.name: {
+            "by": list(spec.by),
+            "rows": [
+                {spec.by[0]: r, spec.by[1]: c, "n": shown[key(spec.name, r, c)]}
+                for r in rows
+                for c in [*spec.columns, TOTAL]
+            ],
+        }
+        for spec in specs
+    }
+
+
 def count_table(
     counts: Mapping[tuple[int, str], int],
     by: tuple[str, str],
     cohorts: list[int],
     columns: Sequence[str],
 ) -> dict[str, Any]:
-    """Counts per cohort and column with both margins, suppressed and secondarily suppressed."""
-    rows: list[Any] = [*cohorts, TOTAL]
-    cols: list[str] = [*columns, TOTAL]
-    raw: dict[tuple[Any, str], int] = {}
-    for cohort in cohorts:
-        for column in columns:
-            raw[(cohort, column)] = counts.get((cohort, column), 0)
-        raw[(cohort, TOTAL)] = sum(raw[(cohort, column)] for column in columns)
-    for column in cols:
-        raw[(TOTAL, column)] = sum(raw[(cohort, column)] for cohort in cohorts)
-    shown: dict[tuple[Any, str], int | None] = {key: suppress(value) for key, value in raw.items()}
-    lines = [([(r, c) for c in columns], (r, TOTAL)) for r in rows] + [
-        ([(r, c) for r in cohorts], (TOTAL, c)) for c in cols
-    ]
-    for key in secondary(shown, lines):
-        shown[key] = None
-    return {
-        "by": list(by),
-        "rows": [{by[0]: r, by[1]: c, "n": shown[(r, c)]} for r in rows for c in cols],
-    }
+    """One count table with both margins, suppressed and secondarily suppressed."""
+    return count_tables([CountSpec("table", counts, by, columns)], cohorts)["table"]
 
 
 def measure_table(tally: Tally, cohorts: list[int], measures: Sequence[str]) -> dict[str, Any]:
@@ -239,19 +286,27 @@ def figures(tally: Tally, year: int) -> dict[str, Any]:
         "as_of": tally.as_of.isoformat(),
         "provisional_cohorts": [tally.as_of.year] if tally.as_of.year in cohorts else [],
         "tables": {
-            "bevolking_doelgroep": count_table(
-                population, ("cohort", "doelgroep"), cohorts, DOELGROEPEN
-            ),
-            "bevolking_provincie": count_table(
-                tally.provinces, ("cohort", "provincie"), cohorts, provinces()
-            ),
-            "bevolking_arbeidsmarktregio": count_table(
-                tally.regions, ("cohort", "arbeidsmarktregio"), cohorts, labour_market_regions()
+            **count_tables(
+                [
+                    CountSpec(
+                        "bevolking_doelgroep", population, ("cohort", "doelgroep"), DOELGROEPEN
+                    ),
+                    CountSpec(
+                        "bevolking_provincie", tally.provinces, ("cohort", "provincie"), provinces()
+                    ),
+                    CountSpec(
+                        "bevolking_arbeidsmarktregio",
+                        tally.regions,
+                        ("cohort", "arbeidsmarktregio"),
+                        labour_market_regions(),
+                    ),
+                    CountSpec("status", tally.statuses, ("cohort", "status"), STATUSES),
+                ],
+                cohorts,
             ),
             "doorlooptijden": duration_table(tally, cohorts),
             "gemeente": measure_table(tally, cohorts, MUNICIPALITY),
             "resultaten": measure_table(tally, cohorts, RESULTS),
-            "status": count_table(tally.statuses, ("cohort", "status"), cohorts, STATUSES),
             "doelbereik": measure_table(tally, cohorts, GOALS),
         },
     }
