@@ -64,13 +64,17 @@ def simulated(
         yield stack, people, simulation
 
 
-def monitor(stack: Stack, as_of: str, by: str) -> dict[str, Any]:
+def linkage_get(stack: Stack, path: str) -> dict[str, Any]:
     request = urllib.request.Request(  # noqa: S310
-        f"{stack.url('linkage')}/v1/monitor?as_of={as_of}&by={by}",
+        f"{stack.url('linkage')}{path}",
         headers={"Authorization": f"Bearer {stack.admin_token}"},
     )
     with urllib.request.urlopen(request) as response:  # noqa: S310
         return dict(json.loads(response.read()))
+
+
+def monitor(stack: Stack, as_of: str, by: str) -> dict[str, Any]:
+    return linkage_get(stack, f"/v1/monitor?as_of={as_of}&by={by}")
 
 
 def total(stack: Stack) -> int:
@@ -162,12 +166,7 @@ def test_no_valid_bsn_outside_the_feeds_after_the_simulation(
 
 
 def report_figures(stack: Stack, year: int, as_of: str) -> dict[str, Any]:
-    request = urllib.request.Request(  # noqa: S310
-        f"{stack.url('linkage')}/v1/report/figures?year={year}&as_of={as_of}",
-        headers={"Authorization": f"Bearer {stack.admin_token}"},
-    )
-    with urllib.request.urlopen(request) as response:  # noqa: S310
-        return dict(json.loads(response.read()))
+    return linkage_get(stack, f"/v1/report/figures?year={year}&as_of={as_of}")
 
 
 @pytest.mark.parametrize("as_of", ["2026-09-30", "2024-12-31"])

@@ -8,13 +8,14 @@ import subprocess
 import sys
 import time
 
+# Parent and child wait for a signal (signal.pause), not for a time.
 PARENT = """
-import subprocess, sys, time
+import signal, subprocess, sys
 from ketenkit.local_kafka import die_with_parent
-child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"],
+child = subprocess.Popen([sys.executable, "-c", "import signal; signal.pause()"],
                          preexec_fn=die_with_parent)
 print(child.pid, flush=True)
-time.sleep(120)
+signal.pause()
 """
 
 

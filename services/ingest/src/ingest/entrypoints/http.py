@@ -40,6 +40,7 @@ from ingest.service.quality import delivery_quality
 from ketenkit import FieldError, Problem, ProblemDetail
 from ketenkit.problems import forbidden, problem_response, unauthenticated
 from ketenkit.rate_limit import RateLimiter, retry_after
+from ketenkit.report_query import ReportDay, ReportYear, report_day
 
 bearer = HTTPBearer(auto_error=False, description="A contact's personal token, or the admin token.")
 Municipality = Annotated[str, Query(pattern=r"^GM\d{4}$", examples=["GM0344"])]
@@ -212,17 +213,10 @@ def build_router(
     )
     async def quality(
         who: Who,
-        year: Annotated[int, Query(ge=2022, le=2100, examples=[2025])],
-        as_of: Annotated[
-            date | None,
-            Query(
-                ge=date(2022, 1, 1),
-                le=date(2100, 12, 31),
-                description="Default: the year's last day, or today if earlier.",
-            ),
-        ] = None,
+        year: ReportYear,
+        as_of: ReportDay = None,
     ) -> DeliveryQuality:
-        day = as_of or min(date(year, 12, 31), deliveries.today())
+        day = report_day(year, as_of, deliveries.today())
         return await delivery_quality(deliveries.db, caller=who, year=year, as_of=day)
 
     @router.get("/{delivery_id}", summary="A delivery's status and counts")

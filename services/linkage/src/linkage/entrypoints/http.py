@@ -21,6 +21,7 @@ from contracts.publications import (
     Revisions,
 )
 from ketenkit import Database, FieldError, Problem, ProblemDetail
+from ketenkit.report_query import ReportDay, ReportYear, report_day
 from linkage.adapters import store
 from linkage.service import publications
 from linkage.service.monitor import GROUPS, monitor_table
@@ -197,17 +198,10 @@ def build_router(db: Database, *, admin_token: str, reader_token: str | None) ->
     )
     async def report_figures(
         _: Reader,
-        year: Annotated[int, Query(ge=2022, le=2100, examples=[2025])],
-        as_of: Annotated[
-            date | None,
-            Query(
-                ge=date(2022, 1, 1),
-                le=date(2100, 12, 31),
-                description="Default: the year's last day, or today if earlier.",
-            ),
-        ] = None,
+        year: ReportYear,
+        as_of: ReportDay = None,
     ) -> ReportFigures:
-        when = as_of or min(date(year, 12, 31), date.today())
+        when = report_day(year, as_of, date.today())
         return ReportFigures.model_validate(await publications.figures(db, year=year, as_of=when))
 
     @router.post(
