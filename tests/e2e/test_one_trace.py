@@ -139,6 +139,40 @@ def test_a_released_delivery_and_the_records_it_completes_are_one_trace(
         message="linkage's record spans in the delivery's trace",
     )
     assert {s["resource"]["attributes"]["service.name"] for s in linked} == {"linkage"}
+
+    # The database calls of the delivery's work are spans of its trace, each under the step
+    # that made it; the relay publishing its events, and the consumer batches that read them
+    # (FastStream's spans) link to it.
+    by_id = {s["context"]["span_id"]: s for s in mine}
+    queries = [s for s in mine if "db.system" in s["attributes"]]
+    assert queries and all(q["parent_id"] in by_id for q in queries)
+    assert {by_id[q["parent_id"]]["name"] for q in queries} >= {"delivery.validate"}
+
+    def linking(service: str, name: str) -> list[dict[str, Any]]:
+        return [
+            s
+            for s in spans(stack, service)
+            if name in s["name"] and trace_id in {k["context"]["trace_id"] for k in s["links"]}
+        ]
+
+    eventually_sync(
+        lambda: linking("ingest", "outbox.relay"), timeout=30, message="the relay's span"
+    )
+    (batch, *_) = eventually_sync(
+        lambda: linking("linkage", "records.municipal.v1 process"),
+        timeout=30,
+        message="linkage's consumer span of the batch with the delivery's records",
+    )
+    assert batch["kind"] == "SpanKind.CONSUMER"
+    assert not [
+        s for s in spans(stack, "ingest") if "messaging.kafka.message.key" in s["attributes"]
+    ]
+    # A poll of an empty outbox, a readiness ping: no trace of one query.
+    assert all(
+        s["parent_id"]
+        for s in spans(stack, "linkage") + spans(stack, "ingest")
+        if "db.system" in s["attributes"]
+    )
     # No BSN and no token in any span of any service.
     for service in ("portal", "ingest", "linkage"):
         text = (stack.folder / f"traces-{service}.jsonl").read_text()

@@ -40,6 +40,8 @@ _OPTIONAL = ("subject", "dataschema", "sequence", "traceparent", "tracestate")
 TRACEPARENT = r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"
 _TRACEPARENT = re.compile(TRACEPARENT)
 TRACE_CONTEXT = ("traceparent", "tracestate")
+#: The Kafka header (binary content mode) that carries an event's ``traceparent``.
+TRACEPARENT_HEADER = "ce_traceparent"
 #: The context attributes this project reads; any other ``ce_`` header is an extension it drops.
 KNOWN_ATTRIBUTES = frozenset(
     {"specversion", "id", "source", "type", "time", "subject", "dataschema", "sequence"}

@@ -14,6 +14,7 @@ from contracts.topics import DEADLETTER
 from ketenkit.deadletter import DeadLetterPolicy
 from ketenkit.incoming import decode_incoming, parse_tolerant
 from ketenkit.settings import ServiceSettings
+from ketenkit.tracing import kafka_middlewares
 
 
 def make_broker(
@@ -25,7 +26,8 @@ def make_broker(
 ) -> KafkaBroker:
     """A FastStream broker with an idempotent ``acks=all`` producer, metrics and dead letters.
 
-    Middleware order: Prometheus sees every attempt's outcome, dead-lettering sits inside it.
+    Middleware order: the consumer spans (while tracing is on) enclose the rest, Prometheus
+    sees every attempt's outcome, dead-lettering sits inside it.
     Topics come from the catalogue (``ServiceRuntime.start`` or the administrator's
     provisioning), never from FastStream's defaults: one partition and no retention settings.
     """
@@ -37,6 +39,7 @@ def make_broker(
         acks="all",
         allow_auto_create_topics=False,
         middlewares=[
+            *kafka_middlewares(),
             KafkaPrometheusMiddleware(registry=registry, app_name=settings.service_name),
             policy.middleware,
         ],

@@ -21,8 +21,10 @@ from sqlalchemy import JSON, Column, LargeBinary, delete, func, insert, text
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from contracts.envelope import TRACEPARENT_HEADER
 from ketenkit.db import Database
 from ketenkit.messages import Outgoing, publish_all
+from ketenkit.tracing import MAX_BATCH_LINKS, span
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +78,10 @@ async def add_to_outbox(session: AsyncSession, messages: Iterable[Outgoing]) -> 
     return len(rows)
 
 
+def _traceparent(row: OutboxRow) -> str | None:
+    return next((value for name, value in row.headers if name == TRACEPARENT_HEADER), None)
+
+
 #: The advisory lock id of the relay's turn (any constant; one outbox per service database).
 _TURN = 0x6B6D6F62  # "kmob"
 
@@ -116,11 +122,18 @@ class OutboxRelay:
             rows = list((await session.exec(query)).all())
             if not rows:
                 return 0
-            await publish_all(
-                self._broker, (row.to_outgoing() for row in rows), counter=self._counter
-            )
-            ids = [row.id for row in rows]
-            await session.exec(delete(OutboxRow).where(col(OutboxRow.id).in_(ids)))
+            # The events' own traces continue from their traceparent; the relay's span links
+            # to them, so a trace shows when its events left the service.
+            with span(
+                "outbox.relay",
+                attributes={"outbox.rows": len(rows)},
+                links=list(dict.fromkeys(_traceparent(row) for row in rows))[:MAX_BATCH_LINKS],
+            ):
+                await publish_all(
+                    self._broker, (row.to_outgoing() for row in rows), counter=self._counter
+                )
+                ids = [row.id for row in rows]
+                await session.exec(delete(OutboxRow).where(col(OutboxRow.id).in_(ids)))
         self.published += len(rows)
         return len(rows)
 

@@ -14,7 +14,7 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO, Any
 
@@ -23,14 +23,27 @@ from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import Event, ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
-from opentelemetry.trace import Link, Span
+from opentelemetry.sdk.trace.sampling import Decision, Sampler, SamplingResult
+from opentelemetry.semconv.trace import SpanAttributes
+from opentelemetry.trace import Link, Span, SpanKind
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+from opentelemetry.trace.span import TraceState
+from opentelemetry.util.types import Attributes
 
 from contracts.privacy import mask_text
 
 logger = logging.getLogger(__name__)
 _PROPAGATOR = TraceContextTextMapPropagator()
 _provider: TracerProvider | None = None
+_EXPORTERS = ("console", "otlp")
+#: Links from one consumer batch's span to the traces of its events (OpenTelemetry keeps 128).
+MAX_BATCH_LINKS = 64
+
+
+def tracing_enabled() -> bool:
+    """Whether the environment names an exporter (instrumentation is installed only then, so
+    that tracing costs nothing on the hot path while it is off)."""
+    return os.environ.get("OTEL_TRACES_EXPORTER", "none").strip().lower() in _EXPORTERS
 
 
 def _masked(value: Any) -> Any:
@@ -98,6 +111,36 @@ class JsonLinesExporter(SpanExporter):
         self.stream.flush()
 
 
+class QuietOrphanClients(Sampler):
+    """Drops a client span that has no parent: a database query or an HTTP call made outside
+    any traced work (the outbox relay's polls, readiness pings, background sweeps between
+    their batches) would be a trace of one span, several a second. Inside a request, a
+    consumer batch or the relay's publishing they are kept as that work's children."""
+
+    def __init__(self, inner: Sampler) -> None:
+        self.inner = inner
+
+    def should_sample(
+        self,
+        parent_context: Context | None,
+        trace_id: int,
+        name: str,
+        kind: SpanKind | None = None,
+        attributes: Attributes = None,
+        links: Sequence[Link] | None = None,
+        trace_state: TraceState | None = None,
+    ) -> SamplingResult:
+        parent = trace.get_current_span(parent_context).get_span_context()
+        if kind is SpanKind.CLIENT and not parent.is_valid:
+            return SamplingResult(Decision.DROP)
+        return self.inner.should_sample(
+            parent_context, trace_id, name, kind, attributes, links, trace_state
+        )
+
+    def get_description(self) -> str:
+        return f"QuietOrphanClients{{{self.inner.get_description()}}}"
+
+
 def setup_tracing(service_name: str) -> bool:
     """Install the tracer provider the environment asks for; False when tracing is off."""
     global _provider
@@ -118,6 +161,8 @@ def setup_tracing(service_name: str) -> bool:
         return False
     name = os.environ.get("OTEL_SERVICE_NAME") or service_name
     _provider = TracerProvider(resource=Resource.create({"service.name": name}))
+    # The sampler OTEL_TRACES_SAMPLER names (parent-based always-on by default), quietened.
+    _provider.sampler = QuietOrphanClients(_provider.sampler)
     _provider.add_span_processor(
         BatchSpanProcessor(MaskingExporter(exporter), schedule_delay_millis=500)
     )
@@ -138,6 +183,80 @@ def instrument_client(client: Any) -> None:
     from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 
     HTTPXClientInstrumentor.instrument_client(client)
+
+
+def instrument_database(engine: Any) -> None:
+    """Client spans for a service's database calls (the statement with its placeholders:
+    parameters never reach a span). Only while tracing is on; one database per process."""
+    if not tracing_enabled():
+        return
+    from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+
+    # Its declared range stops below SQLAlchemy 2.1; the event hooks it uses are unchanged
+    # there (tests/e2e/test_one_trace.py sees the spans).
+    SQLAlchemyInstrumentor().instrument(engine=engine, skip_dep_check=True)
+
+
+def kafka_middlewares() -> list[Any]:
+    """FastStream's consumer spans, outermost, while tracing is on (else none).
+
+    A batch's span links to the traces its events carry in ``traceparent``. The Kafka key is
+    left out of the span's attributes: on the partners' feeds it is a BSN.
+    """
+    if not tracing_enabled():
+        return []
+    from faststream.kafka.opentelemetry.provider import telemetry_attributes_provider_factory
+    from faststream.opentelemetry.middleware import TelemetryMiddleware
+
+    from ketenkit.batch_links import LinkBatchToItsEvents
+
+    def keyless(msg: Any) -> Any:
+        return _Keyless(telemetry_attributes_provider_factory(msg))
+
+    return [TelemetryMiddleware(settings_provider_factory=keyless), LinkBatchToItsEvents]
+
+
+class _Keyless:
+    """FastStream's Kafka span attributes without the message key."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.messaging_system: str = inner.messaging_system
+
+    @staticmethod
+    def _without_key(attributes: dict[str, Any]) -> dict[str, Any]:
+        attributes.pop(SpanAttributes.MESSAGING_KAFKA_MESSAGE_KEY, None)
+        return attributes
+
+    def get_consume_attrs_from_message(self, msg: Any) -> dict[str, Any]:
+        return self._without_key(self.inner.get_consume_attrs_from_message(msg))
+
+    def get_consume_destination_name(self, msg: Any) -> str:
+        return str(self.inner.get_consume_destination_name(msg))
+
+    def get_publish_attrs_from_cmd(self, cmd: Any) -> dict[str, Any]:
+        return self._without_key(self.inner.get_publish_attrs_from_cmd(cmd))
+
+    def get_publish_destination_name(self, cmd: Any) -> str:
+        return str(self.inner.get_publish_destination_name(cmd))
+
+
+def link_current_span(traceparents: Iterable[str | None], limit: int = MAX_BATCH_LINKS) -> int:
+    """Link the current span to the distinct traces ``traceparents`` name; return how many."""
+    current = trace.get_current_span()
+    if not current.is_recording():
+        return 0
+    seen: set[str] = set()
+    for traceparent in traceparents:
+        if len(seen) >= limit:
+            break
+        if not traceparent or traceparent in seen:
+            continue
+        link = link_to(traceparent)
+        if link is not None:
+            seen.add(traceparent)
+            current.add_link(link.context)
+    return len(seen)
 
 
 def shutdown_tracing() -> None:

@@ -48,8 +48,8 @@ def secondary(cells: Mapping[K, int | None], lines: Iterable[Line[K]]) -> set[K]
 
     A line is a set of cells with their total (a row or a column of a table with margins). A
     line with exactly one suppressed cell gives that cell away by subtraction, so another cell
-    of it is suppressed too: the smallest non-zero one, a total only when no inner cell will do
-    (totals carry the most information). Lines share cells, so this repeats until every line
+    of it is suppressed too: the smallest non-zero one (a zero only when no other is left), a
+    total only when no inner cell will do (totals carry the most information). Lines share cells, so this repeats until every line
     has none or at least two. Even then a suppressed cell can follow from several lines
     together (a cell joining two otherwise separate groups of suppressed cells); the cells the
     published ones still determine are found by linear algebra, and a cell next to each is
@@ -61,7 +61,10 @@ def secondary(cells: Mapping[K, int | None], lines: Iterable[Line[K]]) -> set[K]
     original = set(hidden)
 
     def widen(line: Sequence[K]) -> bool:
-        candidates = [key for key in line if key not in hidden and cells[key]]
+        shown = [key for key in line if key not in hidden]
+        # A zero only when nothing else is left: hiding it tells little, but a line of shown
+        # zeros around suppressed cells would give them away.
+        candidates = [key for key in shown if cells[key]] or shown
         if not candidates:
             return False
         hidden.add(min(candidates, key=lambda key: (key in totals, cells[key], str(key))))
