@@ -141,26 +141,28 @@ def _table_blobs(folder: Path) -> list[bytes]:
 def test_no_valid_bsn_outside_the_feeds_after_the_simulation(
     simulated: tuple[Stack, Any, Any],
 ) -> None:
-    """Every topic but feeds.*, every table of every service, their logs and metrics."""
+    """Every topic but feeds.*, every table of every service, their logs, spans and metrics."""
     stack, people, _ = simulated
     topics, tables = _topic_blobs(stack), _table_blobs(stack.folder)
     logs = [(stack.folder / f"{s}.log").read_bytes() for s in SERVICES]
+    # Every service traces (its database calls and consumer batches too) into a file.
+    spans = [(stack.folder / f"traces-{s}.jsonl").read_bytes() for s in SERVICES]
     metrics = []
     for service in SERVICES:
         with urllib.request.urlopen(f"{stack.url(service)}/metrics") as response:  # noqa: S310
             metrics.append(response.read())
     assert len(topics) > len(people) and len(tables) > len(people)  # really read
-    assert all(logs) and all(metrics)
+    assert all(logs) and all(metrics) and all(spans)
     found = {
         number.decode()
-        for blob in [*topics, *tables, *logs, *metrics]
+        for blob in [*topics, *tables, *logs, *spans, *metrics]
         for number in NINE_DIGITS.findall(blob)
         if is_valid_bsn(number.decode())
     }
     count = len(found)  # not the numbers themselves: a failure message must not show them
     assert count == 0, f"{count} valid BSN(s) found"
     # The generic pattern would miss a BSN glued to letters: look for the simulated ones too.
-    everything = b"\n".join([*topics, *tables, *logs, *metrics])
+    everything = b"\n".join([*topics, *tables, *logs, *spans, *metrics])
     leaked = sum(1 for p in people if p.bsn.encode() in everything)
     assert leaked == 0, f"{leaked} simulated BSN(s) leaked"
 
