@@ -134,10 +134,10 @@ async def database_url(
     try:
         yield f"{base}/{name}"
     finally:
-        await _drop_database(admin, name)
+        await drop_database(admin, name)
 
 
-async def _drop_database(admin: str, name: str) -> None:
+async def drop_database(admin: str, name: str) -> None:
     """Drop a test database; an autovacuum worker on it can make FORCE fail for a moment."""
     import asyncpg
 

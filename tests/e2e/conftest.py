@@ -11,11 +11,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from contracts import create_topics
-from ketenkit.local_kafka import free_port, free_ports
+from contracts.access import PRINCIPALS
+from ketenkit.local_kafka import LocalKafka, free_port, free_ports
 from ketentools.demo import load_demo
 from tests.helpers import start_service
 
@@ -145,3 +147,52 @@ def portal(stack: Stack) -> Iterator[Portal]:
             process.wait(30)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+#: The prefix of the topics (and their ACLs) the access probes write junk to.
+PROBE = "probe."
+
+
+@dataclass(frozen=True)
+class SecureKafka:
+    """A second local broker in secure mode: SASL on every listener (and a TLS one), the
+    StandardAuthorizer, and the SCRAM users and ACLs of ``contracts.access``."""
+
+    bootstrap: str
+    admin_password: str
+    passwords: dict[str, str]
+    tls_bootstrap: str
+    ca_file: str
+
+    def login(self, user: str, password: str | None = None) -> dict[str, Any]:
+        return {
+            "security_protocol": "SASL_PLAINTEXT",
+            "sasl_mechanism": "SCRAM-SHA-512",
+            "sasl_plain_username": user,
+            "sasl_plain_password": self.passwords[user] if password is None else password,
+        }
+
+    def admin(self) -> dict[str, Any]:
+        return {
+            "security_protocol": "SASL_PLAINTEXT",
+            "sasl_mechanism": "PLAIN",
+            "sasl_plain_username": "admin",
+            "sasl_plain_password": self.admin_password,
+        }
+
+
+@pytest.fixture(scope="session")
+def secure_kafka() -> Iterator[SecureKafka]:
+    passwords = {p.name: secrets.token_urlsafe(32) for p in PRINCIPALS}
+    with LocalKafka(admin_password=secrets.token_urlsafe(32), heap="512m", tls=True) as kafka:
+        assert kafka.admin_password is not None and kafka.tls is not None
+        kafka.provision(passwords)
+        # The probes below write junk; they get topics (and ACLs) of their own.
+        kafka.provision(passwords, name_prefix=PROBE)
+        yield SecureKafka(
+            kafka.bootstrap,
+            kafka.admin_password,
+            passwords,
+            kafka.tls_bootstrap,
+            str(kafka.tls.ca_file),
+        )

@@ -15,8 +15,6 @@ import signal
 import ssl
 import subprocess
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -43,59 +41,16 @@ from contracts import CATALOGUE
 from contracts.access import PRINCIPALS
 from contracts.monitoring import MONITORING_RECORD
 from ketenkit.kafka_access import AdminLogin, provision
-from ketenkit.local_kafka import LocalKafka, free_ports
+from ketenkit.local_kafka import free_ports
 from ketenkit.settings import ServiceSettings
 from ketentools.demo import demo_people, ground_truth, load_demo
 from tests.helpers import eventually_sync, read_topic, start_service, topic_size
 
+from .conftest import PROBE, SecureKafka
+
 pytestmark = pytest.mark.skipif(
     shutil.which("java") is None, reason="the secure broker is a local JVM: Java is needed"
 )
-
-
-PROBE = "probe."
-
-
-@dataclass(frozen=True)
-class SecureKafka:
-    bootstrap: str
-    admin_password: str
-    passwords: dict[str, str]
-    tls_bootstrap: str
-    ca_file: str
-
-    def login(self, user: str, password: str | None = None) -> dict[str, Any]:
-        return {
-            "security_protocol": "SASL_PLAINTEXT",
-            "sasl_mechanism": "SCRAM-SHA-512",
-            "sasl_plain_username": user,
-            "sasl_plain_password": self.passwords[user] if password is None else password,
-        }
-
-    def admin(self) -> dict[str, Any]:
-        return {
-            "security_protocol": "SASL_PLAINTEXT",
-            "sasl_mechanism": "PLAIN",
-            "sasl_plain_username": "admin",
-            "sasl_plain_password": self.admin_password,
-        }
-
-
-@pytest.fixture(scope="module")
-def secure_kafka() -> Iterator[SecureKafka]:
-    passwords = {p.name: secrets.token_urlsafe(32) for p in PRINCIPALS}
-    with LocalKafka(admin_password=secrets.token_urlsafe(32), heap="512m", tls=True) as kafka:
-        assert kafka.admin_password is not None and kafka.tls is not None
-        kafka.provision(passwords)
-        # The probes below write junk; they get topics (and ACLs) of their own.
-        kafka.provision(passwords, name_prefix=PROBE)
-        yield SecureKafka(
-            kafka.bootstrap,
-            kafka.admin_password,
-            passwords,
-            kafka.tls_bootstrap,
-            str(kafka.tls.ca_file),
-        )
 
 
 async def _produce(

@@ -1,33 +1,25 @@
 """The Helm chart, checked without a cluster: its generated parts are current, `helm lint
 --strict` passes, and what `helm template` renders for several values files is valid Kubernetes
-(the schemas kubernetes-validate ships, offline) and keeps the project's rules."""
+(the schemas kubernetes-validate ships, offline), valid for the operators (their CRDs at pinned
+releases) and keeps the project's rules."""
 
 from __future__ import annotations
 
+import copy
 import importlib
-import shutil
 import subprocess
-from pathlib import Path
-from typing import Any
 
 import kubernetes_validate
 import pytest
-import yaml
 
 from contracts.access import BY_PRINCIPAL, PRINCIPALS
 from ketentools import chart
+from tests.helm_chart import CHART, HELM, ROOT, VALUES, needs_helm, render
 
+from . import operator_crds
 from .test_compose import env_names
 
 pytestmark = pytest.mark.integration
-ROOT = Path(__file__).parents[3]
-CHART = ROOT / "deploy" / "helm" / "ketenmonitor"
-HELM = shutil.which("helm") or str(ROOT / ".cache" / "bin" / "helm")
-VALUES = {
-    "default": [],
-    "minimal": ["-f", str(CHART / "ci" / "minimal-values.yaml")],
-    "production": ["-f", str(CHART / "ci" / "production-values.yaml")],
-}
 OPERATOR_KINDS = {
     "KafkaTopic",
     "KafkaUser",
@@ -38,20 +30,6 @@ OPERATOR_KINDS = {
     "ServiceMonitor",
 }
 MAIN_GROUP = ("feeds", "records")
-needs_helm = pytest.mark.skipif(
-    not Path(HELM).exists(), reason="helm is not installed (make helm; .ci/run does it)"
-)
-
-
-def render(*args: str) -> list[dict[str, Any]]:
-    out = subprocess.run(
-        [HELM, "template", "km", str(CHART), "--kube-version", "1.30.0", *args],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    ).stdout
-    return [d for d in yaml.safe_load_all(out) if d]
 
 
 def test_the_generated_parts_are_current() -> None:
@@ -77,12 +55,36 @@ def test_lint_strict_and_valid_kubernetes(values: str) -> None:
     problems = []
     for document in documents:
         if document["kind"] in OPERATOR_KINDS:
-            continue  # their CRD schemas are not checked here (README: left)
+            problems += operator_crds.problems(document)
+            continue
         try:
             kubernetes_validate.validate(document, "1.30.0", strict=True)
         except kubernetes_validate.ValidationError as exc:
             problems.append(f"{document['kind']}/{document['metadata']['name']}: {exc.message}")
     assert problems == []
+
+
+def test_the_operators_crds_are_their_releases_files() -> None:
+    assert operator_crds.altered() == []
+    kinds = {kind for _, _, kind in operator_crds.served()}
+    assert kinds == OPERATOR_KINDS
+
+
+@needs_helm
+def test_the_crd_check_refuses_what_the_operators_refuse() -> None:
+    documents = {d["kind"]: d for d in render(*VALUES["production"])}
+    user = copy.deepcopy(documents["KafkaUser"])
+    user["spec"]["authorization"]["acls"][0]["operation"] = "Read"  # v1beta2's, gone in v1
+    old = copy.deepcopy(documents["KafkaTopic"]) | {"apiVersion": "kafka.strimzi.io/v1beta2"}
+    scaled = copy.deepcopy(documents["ScaledObject"])
+    scaled["spec"]["maxReplicas"] = 3  # HPA's name, not KEDA's
+    cluster = copy.deepcopy(documents["Cluster"])
+    cluster["spec"]["instances"] = "three"
+    found = [operator_crds.problems(d) for d in (user, old, scaled, cluster)]
+    assert "'operation' was unexpected" in found[0][0]
+    assert "not served" in found[1][0]
+    assert "'maxReplicas' was unexpected" in found[2][0]
+    assert "not of type 'integer'" in found[3][0]
 
 
 @needs_helm

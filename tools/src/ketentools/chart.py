@@ -42,7 +42,7 @@ def topics() -> list[dict[str, Any]]:
             config["retention.ms"] = "__FEED_RETENTION__"
         out.append(
             {
-                "apiVersion": "kafka.strimzi.io/v1beta2",
+                "apiVersion": "kafka.strimzi.io/v1",
                 "kind": "KafkaTopic",
                 "metadata": {
                     "name": topic.name.replace(".", "-").replace("_", "-"),
@@ -72,7 +72,7 @@ def users() -> list[dict[str, Any]]:
             acls.append(_acl("group", f"{principal.name}.", "prefix", ["Read"]))
         out.append(
             {
-                "apiVersion": "kafka.strimzi.io/v1beta2",
+                "apiVersion": "kafka.strimzi.io/v1",
                 "kind": "KafkaUser",
                 "metadata": {"name": principal.name, "labels": _labels()},
                 "spec": {

@@ -20,6 +20,7 @@ import os
 import random
 import time
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -263,10 +264,34 @@ def feed_events(
 
 
 async def publish_feed(
-    bootstrap: str, prefix: str, feed: list[tuple[str, Envelope, str]], rate: float
+    bootstrap: str,
+    prefix: str,
+    feed: list[tuple[str, Envelope, str]],
+    rate: float,
+    logins: Mapping[str, Mapping[str, Any]] | None = None,
+) -> None:
+    """Send the feed; on a broker with ACLs each partner's part through its own login
+    (``logins``: aiokafka's security settings by partner, ``coa``, ``duo`` and ``stats``)."""
+    if logins is None:
+        await _publish_feed(bootstrap, prefix, feed, rate, {})
+        return
+    unsent = {topic for topic, _, _ in feed} - {f"feeds.{p}.v1" for p in logins}
+    if unsent:
+        raise ValueError(f"no partner's login for {sorted(unsent)}")
+    for partner, login in logins.items():
+        mine = [event for event in feed if event[0] == f"feeds.{partner}.v1"]
+        await _publish_feed(bootstrap, prefix, mine, rate, login)
+
+
+async def _publish_feed(
+    bootstrap: str,
+    prefix: str,
+    feed: list[tuple[str, Envelope, str]],
+    rate: float,
+    login: Mapping[str, Any],
 ) -> None:
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, enable_idempotence=True, acks="all", linger_ms=5
+        bootstrap_servers=bootstrap, enable_idempotence=True, acks="all", linger_ms=5, **login
     )
     await producer.start()
     try:
@@ -301,8 +326,10 @@ def drive(
     bootstrap: str,
     prefix: str = "",
     rate: float = 0.0,
+    logins: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> None:
-    """Register contacts, deliver and release, send the feeds."""
+    """Register contacts, deliver and release, send the feeds (``logins``: the partners' own,
+    on a broker with ACLs)."""
     tokens: dict[str, str] = {}
     stage("contacts register and are approved")
     for code in sorted({c for c, *_ in plan_.deliveries} | set(plan_.nil_returns)):
@@ -343,7 +370,7 @@ def drive(
             )
             shown.advance()
     stage("COA and DUO send their feeds")
-    asyncio.run(publish_feed(bootstrap, prefix, plan_.feed, rate))
+    asyncio.run(publish_feed(bootstrap, prefix, plan_.feed, rate, logins))
 
 
 # -- ground truth -------------------------------------------------------------------------------

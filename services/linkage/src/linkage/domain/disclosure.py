@@ -49,11 +49,12 @@ def secondary(cells: Mapping[K, int | None], lines: Iterable[Line[K]]) -> set[K]
     A line is a set of cells with their total (a row or a column of a table with margins). A
     line with exactly one suppressed cell gives that cell away by subtraction, so another cell
     of it is suppressed too: the smallest non-zero one (a zero only when no other is left), a
-    total only when no inner cell will do (totals carry the most information). Lines share cells, so this repeats until every line
-    has none or at least two. Even then a suppressed cell can follow from several lines
-    together (a cell joining two otherwise separate groups of suppressed cells); the cells the
-    published ones still determine are found by linear algebra, and a cell next to each is
-    suppressed, until none is determined. ``None`` in ``cells`` marks a primary suppression.
+    total only when no inner cell will do (totals carry the most information). Lines share
+    cells, so this repeats until every line has none or at least two. Even then a suppressed
+    cell can follow from several lines together (a cell joining two otherwise separate groups
+    of suppressed cells); the cells the published ones still determine are found by linear
+    algebra, and a cell next to each is suppressed, until none is determined. ``None`` in
+    ``cells`` marks a primary suppression.
     """
     lines = [(list(parts), total) for parts, total in lines]
     totals = {total for _, total in lines}
