@@ -9,7 +9,7 @@ details, consumer lag, settings and the local Kafka launcher.
 from ketenkit.broker import group_id, make_broker, subscribe_batch
 from ketenkit.db import Database
 from ketenkit.deadletter import DeadLetterPolicy, dead_letter, is_transient, safe_key
-from ketenkit.dedup import ProcessedEvent, claim_new
+from ketenkit.dedup import Claim, ProcessedEvent, claim, claim_new
 from ketenkit.messages import Outgoing, publish_all
 from ketenkit.outbox import OutboxRelay, OutboxRow, add_to_outbox
 from ketenkit.problems import FieldError, Problem, ProblemDetail
@@ -17,6 +17,7 @@ from ketenkit.runtime import ServiceRuntime, create_http_app
 from ketenkit.settings import InsecureSettingsError, ServiceSettings, WebSettings
 
 __all__ = [
+    "Claim",
     "Database",
     "DeadLetterPolicy",
     "FieldError",
@@ -31,6 +32,7 @@ __all__ = [
     "ServiceSettings",
     "WebSettings",
     "add_to_outbox",
+    "claim",
     "claim_new",
     "create_http_app",
     "dead_letter",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import insert, tuple_
@@ -21,40 +22,76 @@ class ProcessedEvent(SQLModel, table=True):
     source: str = Field(primary_key=True, max_length=200)
     event_id: str = Field(primary_key=True, max_length=200)
     processed_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    sha256: str | None = Field(
+        default=None,
+        max_length=64,
+        description="The content's digest, where the consumer tells a repeat from an id reused",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One event's claim: whether it is new, and else the digest its first sighting stored
+    (None where that one was claimed without a digest)."""
+
+    new: bool
+    sha256: str | None = None
+
+
+async def claim(
+    session: AsyncSession,
+    *,
+    consumer: str,
+    events: Sequence[tuple[str, str]],
+    digests: Sequence[str | None] | None = None,
+) -> list[Claim]:
+    """Record the unseen ``(source, id)`` pairs, each with its content digest when given; per
+    input, whether it is new, and the digest its first sighting stored when it is not.
+
+    A repeat inside ``events`` is not new either (its first sighting is the one before it).
+    Two instances claiming the same event collide on the primary key at commit, so exactly
+    one transaction applies it. One select and one insert per chunk of a batch.
+    """
+    given = list(digests) if digests is not None else [None] * len(events)
+    if len(given) != len(events):
+        raise ValueError("one digest per event, or none at all")
+    wanted = list(dict.fromkeys(events))
+    stored: dict[tuple[str, str], str | None] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        found = await session.exec(
+            select(ProcessedEvent.source, ProcessedEvent.event_id, ProcessedEvent.sha256).where(
+                ProcessedEvent.consumer == consumer,
+                tuple_(col(ProcessedEvent.source), col(ProcessedEvent.event_id)).in_(chunk),
+            )
+        )
+        stored.update(((source, event_id), sha256) for source, event_id, sha256 in found.all())
+    now = datetime.now(UTC)
+    result: list[Claim] = []
+    rows: list[dict[str, object]] = []
+    for pair, digest in zip(events, given, strict=True):
+        if pair in stored:
+            result.append(Claim(False, stored[pair]))
+            continue
+        stored[pair] = digest
+        rows.append(
+            {
+                "consumer": consumer,
+                "source": pair[0],
+                "event_id": pair[1],
+                "processed_at": now,
+                "sha256": digest,
+            }
+        )
+        result.append(Claim(True))
+    if rows:  # one executemany: an ORM object per event costs more than the event's own work
+        connection = await session.connection()
+        await connection.execute(insert(ProcessedEvent), rows)
+    return result
 
 
 async def claim_new(
     session: AsyncSession, *, consumer: str, events: Sequence[tuple[str, str]]
 ) -> list[bool]:
-    """Record the unseen ``(source, id)`` pairs; per input, True when it is new.
-
-    A repeat inside ``events`` is not new either. Two instances claiming the same event
-    collide on the primary key at commit, so exactly one transaction applies it.
-    """
-    wanted = list(dict.fromkeys(events))
-    seen: set[tuple[str, str]] = set()
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
-        found = await session.exec(
-            select(ProcessedEvent.source, ProcessedEvent.event_id).where(
-                ProcessedEvent.consumer == consumer,
-                tuple_(col(ProcessedEvent.source), col(ProcessedEvent.event_id)).in_(chunk),
-            )
-        )
-        seen.update((source, event_id) for source, event_id in found.all())
-    now = datetime.now(UTC)
-    result: list[bool] = []
-    rows: list[dict[str, object]] = []
-    for pair in events:
-        if pair in seen:
-            result.append(False)
-            continue
-        seen.add(pair)
-        rows.append(
-            {"consumer": consumer, "source": pair[0], "event_id": pair[1], "processed_at": now}
-        )
-        result.append(True)
-    if rows:  # one executemany: an ORM object per event costs more than the event's own work
-        connection = await session.connection()
-        await connection.execute(insert(ProcessedEvent), rows)
-    return result
+    """Record the unseen ``(source, id)`` pairs; per input, True when it is new."""
+    return [c.new for c in await claim(session, consumer=consumer, events=events)]

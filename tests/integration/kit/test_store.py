@@ -9,7 +9,16 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel, col, select
 
-from ketenkit import Database, OutboxRow, Outgoing, ProcessedEvent, add_to_outbox, claim_new
+from ketenkit import (
+    Claim,
+    Database,
+    OutboxRow,
+    Outgoing,
+    ProcessedEvent,
+    add_to_outbox,
+    claim,
+    claim_new,
+)
 
 
 @pytest.fixture
@@ -106,3 +115,21 @@ async def test_a_new_nullable_column_is_added_to_an_existing_table(database_url:
         assert [(r.name, r.released_by) for r in rows] == [("old", None), ("new", "c-1")]
     finally:
         await database.dispose()
+
+
+async def test_a_claim_keeps_the_digest_its_first_sighting_brought(db: Database) -> None:
+    events = [("s", "1"), ("s", "2"), ("s", "1")]
+    async with db.transaction() as session:
+        first = await claim(session, consumer="c", events=events, digests=["a", "b", "other"])
+    # The repeat inside the batch answers with its first sighting's digest.
+    assert first == [Claim(True), Claim(True), Claim(False, "a")]
+    async with db.transaction() as session:
+        again = await claim(session, consumer="c", events=[("s", "2"), ("s", "3")])
+    assert again == [Claim(False, "b"), Claim(True)]
+    async with db.transaction() as session:
+        # Claimed without a digest: nothing to compare with later.
+        assert await claim(session, consumer="c", events=[("s", "3")], digests=["z"]) == [
+            Claim(False, None)
+        ]
+        with pytest.raises(ValueError, match="one digest per event"):
+            await claim(session, consumer="c", events=[("s", "4")], digests=[])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date
 
 from sqlalchemy import String, cast, func, insert, tuple_
@@ -45,21 +46,14 @@ async def add_facts(session: AsyncSession, facts: Sequence[tuple[str, Fact]]) ->
         )
 
 
-async def add_digests(session: AsyncSession, digests: dict[tuple[str, str], str]) -> None:
-    """Remember the content digest of each newly applied (source, id)."""
-    if digests:
-        connection = await session.connection()
-        await connection.execute(
-            insert(FactDigestRow),
-            [{"source": s, "event_id": i, "sha256": d} for (s, i), d in digests.items()],
-        )
-
-
-async def digests_of(
+async def legacy_digests_of(
     session: AsyncSession, events: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], str]:
-    """The stored digests of these (source, id) pairs (events applied before digests were kept
-    have none, and count as repeats)."""
+    """The digests of these (source, id) pairs where an earlier version kept them apart from
+    the claim (in ``fact_digests``); events applied before any digest was kept have none, and
+    count as repeats."""
+    if not events:
+        return {}
     table = FactDigestRow.__table__  # type: ignore[attr-defined]
     connection = await session.connection()
     found: dict[tuple[str, str], str] = {}
@@ -94,6 +88,34 @@ async def facts_of(session: AsyncSession, pseudonyms: Sequence[str]) -> dict[str
         for pseudonym, event_id, source, type_, time, data in result.all():
             moment = time if time.tzinfo else time.replace(tzinfo=UTC)
             found[pseudonym].append(Fact(event_id, source, type_, moment, data))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class MergeState:
+    """What decides whether new facts can change a person's record."""
+
+    datum_start: date | None
+    complete: bool
+    in_scope: bool | None
+
+
+async def merge_states(session: AsyncSession, pseudonyms: Sequence[str]) -> dict[str, MergeState]:
+    """These persons' merge states (plain rows, not the ORM's: most of a batch of CBS's months
+    needs no more than this), the rows locked as :func:`persons` locks them."""
+    table = PersonRow.__table__  # type: ignore[attr-defined]
+    connection = await session.connection()
+    found: dict[str, MergeState] = {}
+    ordered = sorted(pseudonyms)
+    for start in range(0, len(ordered), 500):
+        result = await connection.execute(
+            core_select(table.c.pseudonym, table.c.datum_start, table.c.complete, table.c.in_scope)
+            .where(table.c.pseudonym.in_(ordered[start : start + 500]))
+            .order_by(table.c.pseudonym)
+            .with_for_update()
+        )
+        for pseudonym, datum_start, complete, in_scope in result.all():
+            found[pseudonym] = MergeState(datum_start, complete, in_scope)
     return found
 
 

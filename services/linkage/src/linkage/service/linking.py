@@ -36,7 +36,7 @@ from contracts.records import (
     RECORD_MUNICIPAL_RETRACTED,
     RECORD_STATS,
 )
-from ketenkit import Database, OutboxRelay, Outgoing, add_to_outbox, claim_new
+from ketenkit import Database, OutboxRelay, Outgoing, add_to_outbox, claim
 from ketenkit.incoming import Incoming
 from ketenkit.tracing import current_traceparent, span
 from linkage.adapters import store
@@ -202,20 +202,18 @@ class Linker:
         outcomes: list[tuple[str, str]] = []
         async with self.db.transaction() as session:
             keys = [(source, f.event_id) for _, _, source, f in usable]
-            fresh = await claim_new(session, consumer=CONSUMER, events=keys)
-            known = await store.digests_of(
-                session, [k for k, is_new in zip(keys, fresh, strict=True) if not is_new]
-            )
+            digests = [content_digest(f) for _, _, _, f in usable]
+            claims = await claim(session, consumer=CONSUMER, events=keys, digests=digests)
+            # Events applied before digests were kept with their claim have theirs here.
+            undigested = [k for k, c in zip(keys, claims, strict=True) if not (c.new or c.sha256)]
+            legacy = await store.legacy_digests_of(session, undigested)
             new: list[tuple[str, Fact]] = []
-            digests: dict[tuple[str, str], str] = {}
-            for (incoming, pseudonym, _, fact), key, is_new in zip(
-                usable, keys, fresh, strict=True
+            for (incoming, pseudonym, _, fact), key, digest, claimed in zip(
+                usable, keys, digests, claims, strict=True
             ):
-                digest = content_digest(fact)
-                if is_new:
+                if claimed.new:
                     new.append((pseudonym, fact))
-                    digests[key] = digest
-                elif known.get(key, digests.get(key, digest)) != digest:
+                elif (claimed.sha256 or legacy.get(key, digest)) != digest:
                     # Not a repeat: the sender reused an id for other content. The applied fact
                     # stays; this one goes to the dead letters for a person to look at.
                     rejections.append(
@@ -229,27 +227,30 @@ class Linker:
                 else:
                     outcomes.append((fact.source, "duplicate"))
             await store.add_facts(session, new)
-            await store.add_digests(session, digests)
             traced = {
                 f.event_id: i.envelope.traceparent
                 for i, _, _, f in usable
                 if i.envelope is not None and i.envelope.traceparent
             }
             touched = sorted({p for p, _ in new})
-            people = await store.persons(session, touched)
+            # What decides whether a person must be merged again, for every touched person
+            # (rows locked); the full rows and facts only of those to merge.
+            states = await store.merge_states(session, touched)
             arrived: dict[str, list[Fact]] = {}
             for pseudonym, fact in new:
                 arrived.setdefault(pseudonym, []).append(fact)
             unchanged = {
                 p
                 for p in touched
-                if (row := people.get(p)) is not None
-                and not can_change_record(row.datum_start, row.complete, arrived[p])
+                if (state := states.get(p)) is not None
+                and not can_change_record(state.datum_start, state.complete, arrived[p])
             }
-            facts = await store.facts_of(session, [p for p in touched if p not in unchanged])
+            to_merge = [p for p in touched if p not in unchanged]
+            people = await store.persons(session, to_merge)
+            facts = await store.facts_of(session, to_merge)
             for pseudonym in touched:
                 if pseudonym in unchanged:  # CBS's months that decide nothing: stored, no merge
-                    outcome = "out_of_scope" if people[pseudonym].in_scope is False else "applied"
+                    outcome = "out_of_scope" if states[pseudonym].in_scope is False else "applied"
                     outcomes += [(f.source, outcome) for f in arrived[pseudonym]]
                     continue
                 merged = merge(facts[pseudonym], today=self.today())
