@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, tuple_
-from sqlmodel import Field, SQLModel, col, select
+from sqlalchemy import insert, select
+from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 _CHUNK = 400
@@ -55,17 +55,24 @@ async def claim(
     given = list(digests) if digests is not None else [None] * len(events)
     if len(given) != len(events):
         raise ValueError("one digest per event, or none at all")
-    wanted = list(dict.fromkeys(events))
     stored: dict[tuple[str, str], str | None] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
-        found = await session.exec(
-            select(ProcessedEvent.source, ProcessedEvent.event_id, ProcessedEvent.sha256).where(
-                ProcessedEvent.consumer == consumer,
-                tuple_(col(ProcessedEvent.source), col(ProcessedEvent.event_id)).in_(chunk),
+    by_source: dict[str, list[str]] = {}
+    for source, event_id in dict.fromkeys(events):
+        by_source.setdefault(source, []).append(event_id)
+    table = ProcessedEvent.__table__  # type: ignore[attr-defined]
+    connection = await session.connection()
+    for source, ids in by_source.items():
+        for start in range(0, len(ids), _CHUNK):
+            # Equality on the key's leading columns and IN on the last: an index range per id
+            # on SQLite too (a row-value IN over (source, event_id) scanned the whole table).
+            found = await connection.execute(
+                select(table.c.event_id, table.c.sha256).where(
+                    table.c.consumer == consumer,
+                    table.c.source == source,
+                    table.c.event_id.in_(ids[start : start + _CHUNK]),
+                )
             )
-        )
-        stored.update(((source, event_id), sha256) for source, event_id, sha256 in found.all())
+            stored.update(((source, event_id), sha256) for event_id, sha256 in found.all())
     now = datetime.now(UTC)
     result: list[Claim] = []
     rows: list[dict[str, object]] = []
@@ -85,7 +92,6 @@ async def claim(
         )
         result.append(Claim(True))
     if rows:  # one executemany: an ORM object per event costs more than the event's own work
-        connection = await session.connection()
         await connection.execute(insert(ProcessedEvent), rows)
     return result
 

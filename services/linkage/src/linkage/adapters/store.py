@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date
 
-from sqlalchemy import String, cast, func, insert, tuple_
+from sqlalchemy import String, cast, func, insert
 from sqlalchemy import select as core_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -57,15 +57,17 @@ async def legacy_digests_of(
     table = FactDigestRow.__table__  # type: ignore[attr-defined]
     connection = await session.connection()
     found: dict[tuple[str, str], str] = {}
-    wanted = list(dict.fromkeys(events))
-    for start in range(0, len(wanted), 400):
-        chunk = wanted[start : start + 400]
-        result = await connection.execute(
-            core_select(table.c.source, table.c.event_id, table.c.sha256).where(
-                tuple_(table.c.source, table.c.event_id).in_(chunk)
+    by_source: dict[str, list[str]] = {}
+    for source, event_id in dict.fromkeys(events):
+        by_source.setdefault(source, []).append(event_id)
+    for source, ids in by_source.items():
+        for start in range(0, len(ids), 400):
+            result = await connection.execute(
+                core_select(table.c.event_id, table.c.sha256).where(
+                    table.c.source == source, table.c.event_id.in_(ids[start : start + 400])
+                )
             )
-        )
-        found.update({(s, i): d for s, i, d in result.all()})
+            found.update({(source, i): d for i, d in result.all()})
     return found
 
 
