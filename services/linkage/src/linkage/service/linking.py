@@ -124,13 +124,19 @@ def record_envelope(
 
 def update_person(person: PersonRow, merged: Merged, facts: Sequence[Fact]) -> Emission | None:
     """Bring a person's stored state in line with its merge; say what to emit, if anything."""
-    person.in_scope = merged.in_scope
-    person.withdrawn = merged.withdrawn
-    person.missing = list(merged.missing)
-    person.complete = merged.complete
-    for column in MONITOR_COLUMNS:
-        setattr(person, column, merged.monitor.get(column))
-    person.gemeente = merged.gemeente  # also for a pending person (the monitor counts complete)
+    changes = {
+        "in_scope": merged.in_scope,
+        "withdrawn": merged.withdrawn,
+        "missing": list(merged.missing),
+        "complete": merged.complete,
+        **{column: merged.monitor.get(column) for column in MONITOR_COLUMNS},
+        "gemeente": merged.gemeente,  # also for a pending person (the monitor counts complete)
+    }
+    for column, value in changes.items():
+        # Only what changed: an ORM attribute's assignment costs far more than its read, and
+        # a person is merged again with most of its columns as they were.
+        if getattr(person, column) != value:
+            setattr(person, column, value)
     if merged.record is not None:
         person.pending_since = None
         digest = merged.content_hash()
@@ -254,7 +260,9 @@ class Linker:
                     outcomes += [(f.source, outcome) for f in arrived[pseudonym]]
                     continue
                 merged = merge(facts[pseudonym], today=self.today())
-                person = people.get(pseudonym) or PersonRow(pseudonym=pseudonym)
+                # ``missing`` given: pydantic inspects a builtin default factory's signature on
+                # every construction, half the cost of a new row.
+                person = people.get(pseudonym) or PersonRow(pseudonym=pseudonym, missing=[])
                 outcome = "out_of_scope" if merged.in_scope is False else "applied"
                 outcomes += [(f.source, outcome) for f in arrived[pseudonym]]
                 emission = update_person(person, merged, facts[pseudonym])
