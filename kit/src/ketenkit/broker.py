@@ -77,6 +77,7 @@ def subscribe_batch(
         batch=True,
         max_records=settings.consumer_max_records,
         batch_timeout_ms=settings.consumer_batch_timeout_ms,
+        max_partition_fetch_bytes=settings.consumer_max_partition_fetch_bytes,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
         parser=parse_tolerant,

@@ -140,6 +140,13 @@ class ServiceSettings(WebSettings, TopicSettings):
     topic_prefix: str = Field(default="", description="Prefix for every topic name (tests).")
     consumer_max_records: int = Field(default=500, ge=1)
     consumer_batch_timeout_ms: int = Field(default=100, ge=1)
+    consumer_max_partition_fetch_bytes: int = Field(
+        default=1_048_576,
+        ge=65_536,
+        description="What a consumer fetches ahead per partition (Kafka's "
+        "max.partition.fetch.bytes): memory is this times the partitions it reads, "
+        "and more again once the records are Python objects.",
+    )
     handler_max_retries: int = Field(default=3, ge=0)
     handler_backoff_seconds: float = Field(default=0.2, gt=0)
     handler_backoff_max_seconds: float = Field(default=10.0, gt=0)
