@@ -13,6 +13,7 @@ from prometheus_client import CollectorRegistry
 from contracts.topics import DEADLETTER
 from ketenkit.deadletter import DeadLetterPolicy
 from ketenkit.incoming import decode_incoming, parse_tolerant
+from ketenkit.partitioner import partition_for
 from ketenkit.settings import ServiceSettings
 from ketenkit.tracing import kafka_middlewares
 
@@ -38,6 +39,7 @@ def make_broker(
         enable_idempotence=True,
         acks="all",
         allow_auto_create_topics=False,
+        partitioner=partition_for,
         middlewares=[
             *kafka_middlewares(),
             KafkaPrometheusMiddleware(registry=registry, app_name=settings.service_name),

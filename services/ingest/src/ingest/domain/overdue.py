@@ -65,10 +65,23 @@ def latest_due_quarter(as_of: date) -> Quarter | None:
     return latest
 
 
-def overdue_figures(pairs: Iterable[Overdue], as_of: date) -> OverdueFigures:
-    by_quarter: dict[Quarter, int] = {}
-    for pair in pairs:
-        by_quarter[pair.quarter] = by_quarter.get(pair.quarter, 0) + 1
+def overdue_counts(as_of: date, delivered: Iterable[tuple[str, str]]) -> dict[Quarter, int]:
+    """How many pairs :func:`overdue_pairs` gives per quarter, counted without making them (the
+    gauges need only the counts, and refresh after every release)."""
+    done = set(delivered)
+    counts: dict[Quarter, int] = {}
+    quarter = FIRST_QUARTER
+    while quarter.due_date < as_of:
+        label = str(quarter)
+        missing = sum(1 for m in municipalities_on(quarter.end) if (m.code, label) not in done)
+        if missing:
+            counts[quarter] = missing
+        quarter = quarter.next()
+    return counts
+
+
+def overdue_figures(by_quarter: dict[Quarter, int], as_of: date) -> OverdueFigures:
+    """The figures of :func:`overdue_counts`' counts on ``as_of``."""
     latest = latest_due_quarter(as_of)
     return OverdueFigures(
         by_quarter=by_quarter,

@@ -43,7 +43,7 @@ from ingest.domain.errors import (
     ReleaseRefused,
     UploadInvalid,
 )
-from ingest.domain.overdue import Overdue, overdue_figures, overdue_pairs
+from ingest.domain.overdue import Overdue, overdue_counts, overdue_figures, overdue_pairs
 from ingest.domain.plausibility import Preview
 from ingest.domain.rows import CheckedRow, RowValidator, unknown_columns
 from ingest.metrics import IngestMetrics
@@ -700,10 +700,9 @@ class Deliveries:
         today = self.today()
         async with self.db.sessions() as session:
             delivered = await store.delivered_pairs(session)
-        pairs = overdue_pairs(today, delivered)
-        figures = overdue_figures(pairs, today)
+        figures = overdue_figures(overdue_counts(today, delivered), today)
         m = self.metrics
-        m.overdue.set(len(pairs))
+        m.overdue.set(sum(figures.by_quarter.values()))
         m.overdue_by_quarter.clear()  # a quarter delivered in full leaves the gauge
         for quarter, count in figures.by_quarter.items():
             m.overdue_by_quarter.labels(str(quarter)).set(count)
