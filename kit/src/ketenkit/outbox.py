@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import weakref
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
@@ -82,6 +83,14 @@ def _traceparent(row: OutboxRow) -> str | None:
     return next((value for name, value in row.headers if name == TRACEPARENT_HEADER), None)
 
 
+_LOCAL_TURNS: weakref.WeakKeyDictionary[Database, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def _local_turn(db: Database) -> asyncio.Lock:
+    """The relays' turn on a SQLite database, shared by every relay of this process."""
+    return _LOCAL_TURNS.setdefault(db, asyncio.Lock())
+
+
 #: The advisory lock id of the relay's turn (any constant; one outbox per service database).
 _TURN = 0x6B6D6F62  # "kmob"
 
@@ -116,24 +125,38 @@ class OutboxRelay:
 
     async def publish_batch(self) -> int:
         """Publish and delete up to one batch of rows; return how many."""
-        async with self._db.transaction() as session:
-            await self._take_turn(session)
-            query = select(OutboxRow).order_by(col(OutboxRow.id)).limit(self._batch_size)
-            rows = list((await session.exec(query)).all())
-            if not rows:
-                return 0
-            # The events' own traces continue from their traceparent; the relay's span links
-            # to them, so a trace shows when its events left the service.
-            with span(
-                "outbox.relay",
-                attributes={"outbox.rows": len(rows)},
-                links=list(dict.fromkeys(_traceparent(row) for row in rows))[:MAX_BATCH_LINKS],
-            ):
-                await publish_all(
-                    self._broker, (row.to_outgoing() for row in rows), counter=self._counter
-                )
-                ids = [row.id for row in rows]
-                await session.exec(delete(OutboxRow).where(col(OutboxRow.id).in_(ids)))
+        if self._db.dialect == "postgresql":
+            async with self._db.transaction() as session:
+                await self._take_turn(session)
+                return await self._publish(session, session)
+        # SQLite has one writer for the whole file: a relay holding it while Kafka acknowledges
+        # would stop the service's own writers for that long (they wait in SQLite's busy
+        # handler). The turn is the process's instead (SQLite serves a single instance): rows
+        # read, published, then deleted in a short transaction of their own.
+        async with (
+            _local_turn(self._db),
+            self._db.sessions() as reading,
+            self._db.transaction() as deleting,  # its write lock is taken by the delete
+        ):
+            return await self._publish(reading, deleting)
+
+    async def _publish(self, reading: AsyncSession, deleting: AsyncSession) -> int:
+        query = select(OutboxRow).order_by(col(OutboxRow.id)).limit(self._batch_size)
+        rows = list((await reading.exec(query)).all())
+        if not rows:
+            return 0
+        # The events' own traces continue from their traceparent; the relay's span links to
+        # them, so a trace shows when its events left the service.
+        with span(
+            "outbox.relay",
+            attributes={"outbox.rows": len(rows)},
+            links=list(dict.fromkeys(_traceparent(row) for row in rows))[:MAX_BATCH_LINKS],
+        ):
+            await publish_all(
+                self._broker, (row.to_outgoing() for row in rows), counter=self._counter
+            )
+            ids = [row.id for row in rows]
+            await deleting.exec(delete(OutboxRow).where(col(OutboxRow.id).in_(ids)))
         self.published += len(rows)
         return len(rows)
 
@@ -146,10 +169,7 @@ class OutboxRelay:
         whole outbox in id order, one relay at a time, keeps every key in commit order.
         """
         connection = await session.connection()
-        if self._db.dialect == "postgresql":
-            await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _TURN})
-        else:  # SQLite: a write statement first takes the database's write lock
-            await connection.execute(text("DELETE FROM outbox WHERE 0"))
+        await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _TURN})
 
     async def drain(self) -> int:
         """Publish until the outbox is empty; return how many were published."""

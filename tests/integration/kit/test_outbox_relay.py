@@ -113,3 +113,46 @@ async def test_several_relays_on_one_database_keep_each_keys_commit_order(
     for key, seen in order.items():
         assert seen == sorted(seen), f"{key!r} published out of commit order: {seen}"
         assert len(seen) == commits
+
+
+class SlowKafka:
+    """A broker whose acknowledgements wait until the test lets them through."""
+
+    def __init__(self) -> None:
+        self.config = None
+        self.sending = asyncio.Event()
+        self.acknowledge = asyncio.Event()
+
+    async def publish(self, *_: object, **__: object) -> asyncio.Future[None]:
+        self.sending.set()
+        await self.acknowledge.wait()
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        done.set_result(None)
+        return done
+
+
+async def test_on_sqlite_the_relay_lets_writers_write_while_kafka_acknowledges(
+    tmp_path: Path,
+) -> None:
+    """SQLite has one writer: a relay holding it until Kafka acknowledged would stop the
+    service's consumers for every publish."""
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'outbox.db'}")
+    await db.create_tables([OutboxRow, ProcessedEvent])
+    async with db.transaction() as session:
+        await add_to_outbox(session, [event("t", n) for n in range(3)])
+    kafka = SlowKafka()
+    relay = OutboxRelay(db, kafka)  # type: ignore[arg-type]
+    publishing = asyncio.create_task(relay.publish_batch())
+    await asyncio.wait_for(kafka.sending.wait(), 10)
+
+    async def write() -> None:
+        async with db.transaction() as session:
+            await add_to_outbox(session, [event("t", 3)])
+
+    await asyncio.wait_for(write(), 3)  # while the relay waits for Kafka
+    kafka.acknowledge.set()
+    assert await publishing == 3
+    async with db.sessions() as session:
+        left = (await session.exec(select(OutboxRow))).all()
+    assert [json.loads(row.value or b"{}")["n"] for row in left] == [3]
+    await db.dispose()
