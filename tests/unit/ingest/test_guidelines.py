@@ -212,3 +212,23 @@ def test_the_specs_delivery_codes_and_the_guidelines_agree() -> None:
     text = SPEC.read_text()
     assert [code for code in SPEC_CODES if f"`{code}`" not in text] == []
     assert set(SPEC_CODES) - guidelines.documented_codes() == set()
+
+
+def test_the_pdf_is_rendered_once_and_under_a_lock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Requests that arrive while it renders wait for that render instead of starting their
+    own (a burst at start would render once in every worker thread)."""
+    from ingest.entrypoints import guidelines as endpoint
+
+    renders: list[bool] = []
+
+    def render(html: str) -> bytes:
+        renders.append(endpoint._RENDERING.locked())
+        return b"%PDF"
+
+    monkeypatch.setattr(endpoint, "pdf_of", render)
+    endpoint._rendered.cache_clear()
+    try:
+        assert endpoint._pdf() == endpoint._pdf() == b"%PDF"
+        assert renders == [True]
+    finally:
+        endpoint._rendered.cache_clear()

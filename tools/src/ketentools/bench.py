@@ -23,6 +23,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -561,7 +562,9 @@ def contact_events(prefix: str, tokens: dict[str, str]) -> list[tuple[str, Envel
     return contacts
 
 
-def national_year(bootstrap: str, people: list[Person], folder: Path) -> dict[str, Any]:
+def national_year(
+    bootstrap: str, people: list[Person], folder: Path, at_once: int = 1
+) -> dict[str, Any]:
     """Every municipality uploads and releases its quarter over HTTP while COA, DUO and CBS send
     their events; seconds until linkage has applied every one of them (every complete person's
     record out, and its last version after the enrichment)."""
@@ -596,7 +599,9 @@ def national_year(bootstrap: str, people: list[Person], folder: Path) -> dict[st
         )
         started = time.monotonic()
         feed = asyncio.run(produce(bootstrap, feed_events(people, prefix)))
-        for code, persons in by_code.items():
+
+        def deliver(code: str) -> None:
+            persons = by_code[code]
             body = (
                 "\n".join([HEADER, *(row(p, p.municipality, LAST_QUARTER) for p in persons)]) + "\n"
             ).encode()
@@ -605,6 +610,10 @@ def national_year(bootstrap: str, people: list[Person], folder: Path) -> dict[st
             delivery = validated(base, delivery, tokens[code], timeout=1800)
             release = f"{base}/v1/deliveries/{delivery['delivery_id']}/release?accept_partial=true"
             call("POST", release, tokens[code], b"", timeout=600)
+
+        # Municipalities deliver independently; ``at_once`` of them at a time (1: one by one).
+        with ThreadPoolExecutor(at_once) as municipalities:
+            list(municipalities.map(deliver, by_code))
         delivered = time.monotonic()
         complete = sum(1 for p in people if not p.withdrawn)
         wait_size(bootstrap, prefix + "monitoring.records.v1", complete, 1800)
@@ -616,6 +625,7 @@ def national_year(bootstrap: str, people: list[Person], folder: Path) -> dict[st
             "feed_send_seconds": round(feed, 1),
             # every municipality's upload, validation and release, the feed flowing meanwhile
             "deliveries_seconds": round(delivered - started - feed, 1),
+            "deliveries_at_once": at_once,
             "ingest_peak_rss_mb": round(ingest.peak_rss_mb()),
             "linkage_peak_rss_mb": round(linkage.peak_rss_mb()),
         }
@@ -736,6 +746,12 @@ def main(argv: list[str] | None = None) -> None:
         "--delivery-mb", type=float, default=200.0, help="size of the large-delivery run (0: skip)"
     )
     parser.add_argument(
+        "--deliveries-at-once",
+        type=int,
+        default=1,
+        help="municipalities delivering at the same time in the national year (1: one by one)",
+    )
+    parser.add_argument(
         "--only",
         choices=["large-delivery", "latency", "ingest", "national-year"],
         help="run one measurement instead of all (ingest: the raw reference and ingest's rate)",
@@ -766,7 +782,9 @@ def main(argv: list[str] | None = None) -> None:
                 results[f"e2e_latency_at_{args.rate:g}_per_s"] = latency
                 return _report(results, args.out)
             if args.only == "national-year":
-                results["national_year"] = national_year(bootstrap, people, folder)
+                results["national_year"] = national_year(
+                    bootstrap, people, folder, args.deliveries_at_once
+                )
                 return _report(results, args.out)
             feed = feed_events(people, "")
             results["events_feed"] = len(feed)
@@ -794,7 +812,9 @@ def main(argv: list[str] | None = None) -> None:
             results["linkage_sqlite_ratio"] = round(rate / reference, 3)
             results["linkage_peak_rss_mb"] = round(rss)
             stage("a national year through ingest and linkage")
-            results["national_year"] = national_year(bootstrap, people, folder)
+            results["national_year"] = national_year(
+                bootstrap, people, folder, args.deliveries_at_once
+            )
             stage("end-to-end latency")
             latency = end_to_end_latency(bootstrap, sample, folder, args.rate)
             results[f"e2e_latency_at_{args.rate:g}_per_s"] = latency

@@ -6,6 +6,7 @@ import asyncio
 import csv
 import io
 import json
+import threading
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -90,9 +91,19 @@ def guidelines_html() -> str:
     )
 
 
+_RENDERING = threading.Lock()
+
+
 @cache
-def _pdf() -> bytes:
+def _rendered() -> bytes:
     return pdf_of(guidelines_html())
+
+
+def _pdf() -> bytes:
+    """Rendered once per process; requests that come while it renders wait for that render
+    (a burst of them at start would otherwise render once in every worker thread)."""
+    with _RENDERING:
+        return _rendered()
 
 
 def build_router() -> APIRouter:
