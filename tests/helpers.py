@@ -174,3 +174,17 @@ def delete_topics(bootstrap: str, prefix: str, *, timeout: float = 30.0) -> list
     for future in admin.delete_topics(names, operation_timeout=timeout).values():
         future.result(timeout=timeout)
     return names
+
+
+def received(url: str) -> float:
+    """Records a service's consumers have taken in (FastStream counts them before the handler),
+    from its ``/metrics`` at ``url``."""
+    import urllib.request
+
+    with urllib.request.urlopen(f"{url}/metrics", timeout=10) as response:  # noqa: S310
+        text = response.read().decode()
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("faststream_received_messages_total{")
+    )

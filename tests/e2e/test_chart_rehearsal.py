@@ -29,7 +29,7 @@ from ketentools.population import generate
 from ketentools.simulate import complete_people, differences, drive, plan, truth
 from tests.conftest import drop_database
 from tests.helm_chart import VALUES, needs_helm, render
-from tests.helpers import eventually_sync, start_service
+from tests.helpers import eventually_sync, received, start_service
 
 from .conftest import SecureKafka
 
@@ -111,17 +111,6 @@ def _get(url: str, token: str) -> Any:
         return json.loads(response.read())
 
 
-def _received(url: str) -> float:
-    """Records an instance's consumers took in (FastStream counts them)."""
-    with urllib.request.urlopen(f"{url}/metrics", timeout=10) as response:  # noqa: S310
-        text = response.read().decode()
-    return sum(
-        float(line.rsplit(" ", 1)[1])
-        for line in text.splitlines()
-        if line.startswith("faststream_received_messages_total{")
-    )
-
-
 def test_many_instances_configured_as_the_chart_agree_with_the_ground_truth(
     secure_kafka: SecureKafka, databases: dict[str, str], tmp_path: Path
 ) -> None:
@@ -196,7 +185,7 @@ def test_many_instances_configured_as_the_chart_agree_with_the_ground_truth(
         eventually_sync(agree, timeout=120, interval=1, message="every instance's monitor true")
         # One consumer group per service: each instance had partitions and took records in.
         for service in ("ingest", "linkage"):
-            taken = [_received(url) for url in urls[service]]
+            taken = [received(url) for url in urls[service]]
             assert all(n > 0 for n in taken), (service, taken)
     finally:
         for process in processes:

@@ -10,7 +10,6 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +17,14 @@ import pytest
 
 from contracts import create_topics
 from ketenkit.local_kafka import free_port
-from tests.helpers import eventually_sync, read_topic, ready_status, start_service, topic_size
+from tests.helpers import (
+    eventually_sync,
+    read_topic,
+    ready_status,
+    received,
+    start_service,
+    topic_size,
+)
 from tests.integration.linkage.conftest import send
 from tests.linkage_events import duo, municipal, pseudonym
 
@@ -66,17 +72,6 @@ def own_postgres() -> Iterator[tuple[str, str]]:
             check=False,
         )
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def received(port: int) -> float:
-    """Records linkage's consumer has taken in (FastStream counts them before the handler)."""
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
-        text = response.read().decode()
-    return sum(
-        float(line.rsplit(" ", 1)[1])
-        for line in text.splitlines()
-        if line.startswith("faststream_received_messages_total{")
-    )
 
 
 def test_linkage_waits_for_its_database_and_catches_up(
@@ -133,9 +128,9 @@ def test_linkage_waits_for_its_database_and_catches_up(
                 )
             ],
         )
-        before = received(port)
+        before = received(f"http://127.0.0.1:{port}")
         eventually_sync(
-            lambda: received(port) > before,
+            lambda: received(f"http://127.0.0.1:{port}") > before,
             timeout=60,
             interval=0.5,
             message="the second half reached linkage",
