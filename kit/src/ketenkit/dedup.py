@@ -6,9 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ketenkit.bulk import BulkStatement
 
 _CHUNK = 400
 
@@ -27,6 +29,12 @@ class ProcessedEvent(SQLModel, table=True):
         max_length=64,
         description="The content's digest, where the consumer tells a repeat from an id reused",
     )
+
+
+_CLAIM = BulkStatement(
+    ProcessedEvent.__table__,  # type: ignore[attr-defined]
+    ("consumer", "source", "event_id", "processed_at", "sha256"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,24 +83,16 @@ async def claim(
             stored.update(((source, event_id), sha256) for event_id, sha256 in found.all())
     now = datetime.now(UTC)
     result: list[Claim] = []
-    rows: list[dict[str, object]] = []
+    rows: list[tuple[object, ...]] = []
     for pair, digest in zip(events, given, strict=True):
         if pair in stored:
             result.append(Claim(False, stored[pair]))
             continue
         stored[pair] = digest
-        rows.append(
-            {
-                "consumer": consumer,
-                "source": pair[0],
-                "event_id": pair[1],
-                "processed_at": now,
-                "sha256": digest,
-            }
-        )
+        rows.append((consumer, pair[0], pair[1], now, digest))
         result.append(Claim(True))
-    if rows:  # one executemany: an ORM object per event costs more than the event's own work
-        await connection.execute(insert(ProcessedEvent), rows)
+    # One executemany: an ORM object per event costs more than the event's own work.
+    await _CLAIM.run(connection, rows)
     return result
 
 

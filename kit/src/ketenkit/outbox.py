@@ -18,11 +18,12 @@ from datetime import UTC, datetime
 
 from faststream.kafka import KafkaBroker
 from prometheus_client import Counter
-from sqlalchemy import JSON, Column, LargeBinary, delete, func, insert, text
+from sqlalchemy import JSON, Column, LargeBinary, delete, func, text
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts.envelope import TRACEPARENT_HEADER
+from ketenkit.bulk import BulkStatement
 from ketenkit.db import Database
 from ketenkit.messages import Outgoing, publish_all
 from ketenkit.tracing import MAX_BATCH_LINKS, span
@@ -51,6 +52,12 @@ class OutboxRow(SQLModel, table=True):
         )
 
 
+_ADD = BulkStatement(
+    OutboxRow.__table__,  # type: ignore[attr-defined]
+    ("topic", "key", "headers", "value", "created_at"),
+)
+
+
 async def outbox_figures(session: AsyncSession) -> tuple[int, datetime | None]:
     """Rows waiting to be published, and when the oldest of them was committed."""
     row = (await session.exec(select(func.count(), func.min(OutboxRow.created_at)))).one()
@@ -64,19 +71,18 @@ async def add_to_outbox(session: AsyncSession, messages: Iterable[Outgoing]) -> 
     """Queue ``messages`` in the caller's transaction (one executemany); return how many."""
     now = datetime.now(UTC)
     rows = [
-        {
-            "topic": message.topic,
-            "key": message.key,
-            "headers": [[n, v.decode("utf-8", "replace")] for n, v in message.headers],
-            "value": message.value,
-            "created_at": now,
-        }
+        (
+            message.topic,
+            message.key,
+            [[n, v.decode("utf-8", "replace")] for n, v in message.headers],
+            message.value,
+            now,
+        )
         for message in messages
     ]
-    if rows:
-        connection = await session.connection()
-        await connection.execute(insert(OutboxRow), rows)
-    return len(rows)
+    if not rows:
+        return 0
+    return await _ADD.run(await session.connection(), rows)
 
 
 def _traceparent(row: OutboxRow) -> str | None:

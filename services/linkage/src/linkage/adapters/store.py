@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import String, cast, func, insert
+import pydantic_core
+from sqlalchemy import String, cast, func, type_coerce
 from sqlalchemy import select as core_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ketenkit import Database
+from ketenkit.bulk import BulkStatement
 from linkage.adapters.tables import FactDigestRow, FactRow, PersonRow, PublicationRow
 from linkage.domain.facts import Fact
 from linkage.domain.report import COLUMNS as REPORT_COLUMNS
@@ -27,23 +30,19 @@ _PENDING = (
 )
 
 
-async def add_facts(session: AsyncSession, facts: Sequence[tuple[str, Fact]]) -> None:
-    if facts:
-        connection = await session.connection()
-        await connection.execute(
-            insert(FactRow),
-            [
-                {
-                    "pseudonym": p,
-                    "event_id": f.event_id,
-                    "source": f.source,
-                    "type": f.type,
-                    "time": f.time,
-                    "data": f.data,
-                }
-                for p, f in facts
-            ],
-        )
+_FACTS = FactRow.__table__  # type: ignore[attr-defined]
+# The data arrives as its canonical JSON text (made once for the digest too), not as a dict.
+_ADD_FACTS = BulkStatement(
+    _FACTS, ("pseudonym", "event_id", "source", "type", "time", "data"), raw=("data",)
+)
+
+
+async def add_facts(session: AsyncSession, facts: Sequence[tuple[str, Fact, str]]) -> None:
+    """Store facts, each with its person and its data's canonical JSON."""
+    connection = await session.connection()
+    await _ADD_FACTS.run(
+        connection, [(p, f.event_id, f.source, f.type, f.time, text) for p, f, text in facts]
+    )
 
 
 async def legacy_digests_of(
@@ -72,25 +71,43 @@ async def legacy_digests_of(
 
 
 async def facts_of(session: AsyncSession, pseudonyms: Sequence[str]) -> dict[str, list[Fact]]:
-    """Every stored fact of these persons (plain rows: ORM objects cost too much here)."""
+    """Every stored fact of these persons.
+
+    Read as the driver hands them over and decoded here: SQLAlchemy's per-value processors (a
+    regular expression per SQLite timestamp, the standard library's JSON decoder) cost more
+    than the merge that reads them.
+    """
     found: dict[str, list[Fact]] = {p: [] for p in pseudonyms}
-    table = FactRow.__table__  # type: ignore[attr-defined]
     connection = await session.connection()
+    columns = (
+        _FACTS.c.pseudonym,
+        _FACTS.c.event_id,
+        _FACTS.c.source,
+        _FACTS.c.type,
+        type_coerce(_FACTS.c.time, String),
+        type_coerce(_FACTS.c.data, String),
+    )
     for start in range(0, len(pseudonyms), 500):
         result = await connection.execute(
-            core_select(
-                table.c.pseudonym,
-                table.c.event_id,
-                table.c.source,
-                table.c.type,
-                table.c.time,
-                table.c.data,
-            ).where(table.c.pseudonym.in_(pseudonyms[start : start + 500]))
+            core_select(*columns).where(_FACTS.c.pseudonym.in_(pseudonyms[start : start + 500]))
         )
         for pseudonym, event_id, source, type_, time, data in result.all():
-            moment = time if time.tzinfo else time.replace(tzinfo=UTC)
-            found[pseudonym].append(Fact(event_id, source, type_, moment, data))
+            found[pseudonym].append(Fact(event_id, source, type_, _moment(time), _json(data)))
     return found
+
+
+def _moment(value: str | datetime) -> datetime:
+    # SQLite keeps the UTC wall time as text; PostgreSQL's driver gives an aware datetime.
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _json(value: str | dict[str, Any]) -> dict[str, Any]:
+    # SQLite gives the JSON text; PostgreSQL's driver has decoded it already.
+    if isinstance(value, str):
+        decoded: dict[str, Any] = pydantic_core.from_json(value)
+        return decoded
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,63 +138,105 @@ async def merge_states(session: AsyncSession, pseudonyms: Sequence[str]) -> dict
     return found
 
 
-async def persons(session: AsyncSession, pseudonyms: Sequence[str]) -> dict[str, PersonRow]:
+#: A person's row as plain values, column name to value: the hot path reads and writes persons
+#: through Core (an ORM object's construction and attribute events cost more than a merge).
+Person = dict[str, Any]
+
+_PERSONS = PersonRow.__table__  # type: ignore[attr-defined]
+PERSON_COLUMNS: tuple[str, ...] = tuple(column.name for column in _PERSONS.columns)
+_SAVE_PERSONS = BulkStatement(_PERSONS, PERSON_COLUMNS, upsert=True)
+
+
+def new_person(pseudonym: str) -> Person:
+    """A person the store has not seen: every column at its default."""
+    return {
+        **_DEFAULTS,
+        **{name: make() for name, make in _FACTORIES.items()},
+        "pseudonym": pseudonym,
+    }
+
+
+# Looked up once: pydantic inspects a default factory's signature on every call of get_default,
+# which cost more than the rest of a new person.
+_FIELDS = {name: PersonRow.model_fields[name] for name in PERSON_COLUMNS if name != "pseudonym"}
+_DEFAULTS: Person = {n: f.default for n, f in _FIELDS.items() if f.default_factory is None}
+_FACTORIES: dict[str, Callable[[], Any]] = {
+    n: f.default_factory  # type: ignore[misc]  # no factory of this table takes the data
+    for n, f in _FIELDS.items()
+    if f.default_factory is not None
+}
+
+
+def _person(row: Any) -> Person:
+    return dict(row._mapping)
+
+
+async def persons(session: AsyncSession, pseudonyms: Sequence[str]) -> dict[str, Person]:
     """These persons' rows, locked for this transaction (PostgreSQL; SQLite has one writer).
 
     The lock orders a batch and the deadline sweep on one person; rows are locked in
     pseudonym order, so two batches can never deadlock.
     """
-    found: dict[str, PersonRow] = {}
+    found: dict[str, Person] = {}
     ordered = sorted(pseudonyms)
+    connection = await session.connection()
     for start in range(0, len(ordered), 500):
-        rows = await session.exec(
-            select(PersonRow)
-            .where(col(PersonRow.pseudonym).in_(ordered[start : start + 500]))
-            .order_by(col(PersonRow.pseudonym))
+        result = await connection.execute(
+            core_select(_PERSONS)
+            .where(_PERSONS.c.pseudonym.in_(ordered[start : start + 500]))
+            .order_by(_PERSONS.c.pseudonym)
             .with_for_update()
         )
-        found.update((row.pseudonym, row) for row in rows.all())
+        found.update((row.pseudonym, _person(row)) for row in result.all())
     return found
+
+
+async def save_persons(session: AsyncSession, changed: Sequence[Person]) -> None:
+    """Write these persons whole (insert, or replace the stored row), in one statement."""
+    connection = await session.connection()
+    await _SAVE_PERSONS.run(connection, [tuple(p[c] for c in PERSON_COLUMNS) for p in changed])
 
 
 async def deadline_passed_without_pip(
     session: AsyncSession, *, today: date, after: str, limit: int
-) -> list[PersonRow]:
+) -> list[Person]:
     """A page (by pseudonym, after ``after``) of emitted records whose PIP deadline passed
     without a PIP; the caller keeps those whose ``pip_tijdig`` is still open.
 
     Rows another transaction holds are skipped (they get their turn in the next sweep).
     """
-    rows = await session.exec(
-        select(PersonRow)
+    connection = await session.connection()
+    result = await connection.execute(
+        core_select(_PERSONS)
         .where(
-            col(PersonRow.emitted).is_(True),
-            col(PersonRow.datum_pip).is_(None),
-            col(PersonRow.pip_deadline) < today,
-            col(PersonRow.pseudonym) > after,
+            _PERSONS.c.emitted.is_(True),
+            _PERSONS.c.datum_pip.is_(None),
+            _PERSONS.c.pip_deadline < today,
+            _PERSONS.c.pseudonym > after,
         )
-        .order_by(col(PersonRow.pseudonym))
+        .order_by(_PERSONS.c.pseudonym)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    return list(rows.all())
+    return [_person(row) for row in result.all()]
 
 
-async def stale_persons(session: AsyncSession, *, after: str, limit: int) -> list[PersonRow]:
+async def stale_persons(session: AsyncSession, *, after: str, limit: int) -> list[Person]:
     """A page of complete persons whose monitor columns an older version wrote (``status``,
     set for every complete person since the yearly report's columns, is still empty)."""
-    rows = await session.exec(
-        select(PersonRow)
+    connection = await session.connection()
+    result = await connection.execute(
+        core_select(_PERSONS)
         .where(
-            col(PersonRow.complete).is_(True),
-            col(PersonRow.status).is_(None),
-            col(PersonRow.pseudonym) > after,
+            _PERSONS.c.complete.is_(True),
+            _PERSONS.c.status.is_(None),
+            _PERSONS.c.pseudonym > after,
         )
-        .order_by(col(PersonRow.pseudonym))
+        .order_by(_PERSONS.c.pseudonym)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    return list(rows.all())
+    return [_person(row) for row in result.all()]
 
 
 async def person(session: AsyncSession, pseudonym: str) -> PersonRow | None:

@@ -26,8 +26,18 @@ class Fact:
         return self.type.endswith(".retracted")
 
 
-def content_digest(fact: Fact) -> str:
+def canonical_json(data: dict[str, Any]) -> str:
+    """A fact's data as JSON with sorted keys and no spaces: stored, and digested, once."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"))
+
+
+def content_digest(fact: Fact, data_json: str | None = None) -> str:
     """SHA-256 of what an event says (its type and data), not of when it was sent: a repeat of
-    the same event has the same digest, an id reused for other content another."""
-    blob = json.dumps([fact.type, fact.data], sort_keys=True, separators=(",", ":"))
+    the same event has the same digest, an id reused for other content another.
+
+    The digest of ``[type, data]`` in canonical JSON (as every stored digest was made);
+    ``data_json``, the data's :func:`canonical_json` when the caller has it, is not made twice.
+    """
+    text = canonical_json(fact.data) if data_json is None else data_json
+    blob = f"[{json.dumps(fact.type)},{text}]"
     return hashlib.sha256(blob.encode()).hexdigest()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -40,14 +41,15 @@ from ketenkit import Database, OutboxRelay, Outgoing, add_to_outbox, claim
 from ketenkit.incoming import Incoming
 from ketenkit.tracing import current_traceparent, span
 from linkage.adapters import store
-from linkage.adapters.tables import MONITOR_COLUMNS, PersonRow
+from linkage.adapters.store import Person
+from linkage.adapters.tables import MONITOR_COLUMNS
 from linkage.domain.enrichment import can_change_record
-from linkage.domain.facts import Fact, Source, content_digest
+from linkage.domain.facts import Fact, Source, canonical_json, content_digest
 from linkage.domain.merge import Merged, merge
 from linkage.metrics import LinkageMetrics
 
 #: Persons to merge again, and the last pseudonym of their page (None: no page left).
-Page = tuple[Sequence[PersonRow], str] | None
+Page = tuple[Sequence[Person], str] | None
 
 logger = logging.getLogger(__name__)
 SOURCE = "urn:nld:ketenmonitor:linkage"
@@ -122,46 +124,39 @@ def record_envelope(
     )
 
 
-def update_person(person: PersonRow, merged: Merged, facts: Sequence[Fact]) -> Emission | None:
+def update_person(person: Person, merged: Merged, facts: Sequence[Fact]) -> Emission | None:
     """Bring a person's stored state in line with its merge; say what to emit, if anything."""
-    changes = {
-        "in_scope": merged.in_scope,
-        "withdrawn": merged.withdrawn,
-        "missing": list(merged.missing),
-        "complete": merged.complete,
-        **{column: merged.monitor.get(column) for column in MONITOR_COLUMNS},
-        "gemeente": merged.gemeente,  # also for a pending person (the monitor counts complete)
-    }
-    for column, value in changes.items():
-        # Only what changed: an ORM attribute's assignment costs far more than its read, and
-        # a person is merged again with most of its columns as they were.
-        if getattr(person, column) != value:
-            setattr(person, column, value)
+    person.update(
+        {
+            "in_scope": merged.in_scope,
+            "withdrawn": merged.withdrawn,
+            "missing": list(merged.missing),
+            "complete": merged.complete,
+            **{column: merged.monitor.get(column) for column in MONITOR_COLUMNS},
+            "gemeente": merged.gemeente,  # also for a pending person (the monitor counts complete)
+        }
+    )
     if merged.record is not None:
-        person.pending_since = None
+        person["pending_since"] = None
         digest = merged.content_hash()
-        if person.emitted and digest == person.content_hash:
+        if person["emitted"] and digest == person["content_hash"]:
             return None
-        person.version += 1
-        person.emitted = True
-        person.content_hash = digest
-        record = {"pseudonym": person.pseudonym, "version": person.version, **merged.record}
+        version = person["version"] + 1
+        record = {"pseudonym": person["pseudonym"], "version": version, **merged.record}
         MonitoringRecord.model_validate(record)  # the contract holds before anything goes out
-        person.record = record
-        return Emission(person.pseudonym, person.version, record)
+        person.update(version=version, emitted=True, content_hash=digest, record=record)
+        return Emission(person["pseudonym"], version, record)
     if merged.in_scope is False or merged.withdrawn or merged.enrichment_only:
-        person.pending_since = None
-    elif person.pending_since is None:
+        person["pending_since"] = None
+    elif person["pending_since"] is None:
         # Since the chain first heard of the person; CBS's months never make one expected.
-        person.pending_since = min(f.time for f in facts if f.source != "stats").date()
-    if not person.emitted:
+        person["pending_since"] = min(f.time for f in facts if f.source != "stats").date()
+    if not person["emitted"]:
         return None
     # It was complete and is no more (withdrawn obligation, retracted row): a tombstone.
-    person.version += 1
-    person.emitted = False
-    person.content_hash = None
-    person.record = None
-    return Emission(person.pseudonym, person.version, None)
+    version = person["version"] + 1
+    person.update(version=version, emitted=False, content_hash=None, record=None)
+    return Emission(person["pseudonym"], version, None)
 
 
 class Linker:
@@ -208,17 +203,18 @@ class Linker:
         outcomes: list[tuple[str, str]] = []
         async with self.db.transaction() as session:
             keys = [(source, f.event_id) for _, _, source, f in usable]
-            digests = [content_digest(f) for _, _, _, f in usable]
+            texts = [canonical_json(f.data) for _, _, _, f in usable]
+            digests = [content_digest(f, t) for (*_, f), t in zip(usable, texts, strict=True)]
             claims = await claim(session, consumer=CONSUMER, events=keys, digests=digests)
             # Events applied before digests were kept with their claim have theirs here.
             undigested = [k for k, c in zip(keys, claims, strict=True) if not (c.new or c.sha256)]
             legacy = await store.legacy_digests_of(session, undigested)
-            new: list[tuple[str, Fact]] = []
-            for (incoming, pseudonym, _, fact), key, digest, claimed in zip(
-                usable, keys, digests, claims, strict=True
+            new: list[tuple[str, Fact, str]] = []
+            for (incoming, pseudonym, _, fact), key, text, digest, claimed in zip(
+                usable, keys, texts, digests, claims, strict=True
             ):
                 if claimed.new:
-                    new.append((pseudonym, fact))
+                    new.append((pseudonym, fact, text))
                 elif (claimed.sha256 or legacy.get(key, digest)) != digest:
                     # Not a repeat: the sender reused an id for other content. The applied fact
                     # stays; this one goes to the dead letters for a person to look at.
@@ -238,12 +234,12 @@ class Linker:
                 for i, _, _, f in usable
                 if i.envelope is not None and i.envelope.traceparent
             }
-            touched = sorted({p for p, _ in new})
+            touched = sorted({p for p, _, _ in new})
             # What decides whether a person must be merged again, for every touched person
             # (rows locked); the full rows and facts only of those to merge.
             states = await store.merge_states(session, touched)
             arrived: dict[str, list[Fact]] = {}
-            for pseudonym, fact in new:
+            for pseudonym, fact, _ in new:
                 arrived.setdefault(pseudonym, []).append(fact)
             unchanged = {
                 p
@@ -254,25 +250,27 @@ class Linker:
             to_merge = [p for p in touched if p not in unchanged]
             people = await store.persons(session, to_merge)
             facts = await store.facts_of(session, to_merge)
+            changed: list[Person] = []
             for pseudonym in touched:
                 if pseudonym in unchanged:  # CBS's months that decide nothing: stored, no merge
                     outcome = "out_of_scope" if states[pseudonym].in_scope is False else "applied"
                     outcomes += [(f.source, outcome) for f in arrived[pseudonym]]
                     continue
                 merged = merge(facts[pseudonym], today=self.today())
-                # ``missing`` given: pydantic inspects a builtin default factory's signature on
-                # every construction, half the cost of a new row.
-                person = people.get(pseudonym) or PersonRow(pseudonym=pseudonym, missing=[])
+                stored = people.get(pseudonym)
+                person = dict(stored) if stored else store.new_person(pseudonym)
                 outcome = "out_of_scope" if merged.in_scope is False else "applied"
                 outcomes += [(f.source, outcome) for f in arrived[pseudonym]]
                 emission = update_person(person, merged, facts[pseudonym])
-                session.add(person)
+                if person != stored:
+                    changed.append(person)
                 if emission is not None:
                     emission.new_facts = arrived[pseudonym]
                     emission.causes = [
                         t for f in arrived[pseudonym] if (t := traced.get(f.event_id))
                     ]
                     emissions.append(emission)
+            await store.save_persons(session, changed)
             await self._to_outbox(session, emissions, now)
         if emissions:
             self.relay.notify()
@@ -292,8 +290,8 @@ class Linker:
             rows = await store.deadline_passed_without_pip(
                 session, today=today, after=after, limit=page
             )
-            open_ = [r for r in rows if r.record and r.record.get("pip_tijdig") is None]
-            return (open_, rows[-1].pseudonym) if rows else None
+            open_ = [r for r in rows if r["record"] and r["record"].get("pip_tijdig") is None]
+            return (open_, rows[-1]["pseudonym"]) if rows else None
 
         emitted = await self._merge_again(page_of, today=today)
         if emitted:
@@ -310,7 +308,7 @@ class Linker:
 
         async def page_of(session: AsyncSession, after: str) -> Page:
             rows = await store.stale_persons(session, after=after, limit=page)
-            return (rows, rows[-1].pseudonym) if rows else None
+            return (rows, rows[-1]["pseudonym"]) if rows else None
 
         return await self._merge_again(page_of, today=self.today())
 
@@ -331,14 +329,17 @@ class Linker:
                 if found is None:
                     break
                 rows, after = found
-                facts = await store.facts_of(session, [r.pseudonym for r in rows])
-                emissions = []
-                for person in rows:
-                    merged = merge(facts[person.pseudonym], today=today)
-                    emission = update_person(person, merged, facts[person.pseudonym])
-                    session.add(person)
+                facts = await store.facts_of(session, [r["pseudonym"] for r in rows])
+                emissions, changed = [], []
+                for stored in rows:
+                    person = dict(stored)
+                    of_person = facts[person["pseudonym"]]
+                    emission = update_person(person, merge(of_person, today=today), of_person)
+                    if person != stored:
+                        changed.append(person)
                     if emission is not None:
                         emissions.append(emission)
+                await store.save_persons(session, changed)
                 await self._to_outbox(session, emissions, now)
             for emission in emissions:
                 self.metrics.emitted.labels("record" if emission.record else "tombstone").inc()
@@ -376,8 +377,10 @@ class Linker:
         rejections: list[Rejection],
         now: datetime,
     ) -> None:
-        for source, outcome in outcomes:
-            self.metrics.events.labels(source, outcome).inc()
+        # Counted per kind, not per event: a labelled child's lookup costs more than the event's
+        # own bookkeeping.
+        for (source, outcome), count in Counter(outcomes).items():
+            self.metrics.events.labels(source, outcome).inc(count)
         for rejection in rejections:
             topic = rejection.incoming.topic
             source = next(
