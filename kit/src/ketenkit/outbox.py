@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import weakref
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 
 from faststream.kafka import KafkaBroker
@@ -85,6 +85,10 @@ async def add_to_outbox(session: AsyncSession, messages: Iterable[Outgoing]) -> 
     return await _ADD.run(await session.connection(), rows)
 
 
+async def _delete(session: AsyncSession, ids: list[int]) -> None:
+    await session.exec(delete(OutboxRow).where(col(OutboxRow.id).in_(ids)))
+
+
 def _traceparent(row: OutboxRow) -> str | None:
     return next((value for name, value in row.headers if name == TRACEPARENT_HEADER), None)
 
@@ -134,21 +138,30 @@ class OutboxRelay:
         if self._db.dialect == "postgresql":
             async with self._db.transaction() as session:
                 await self._take_turn(session)
-                return await self._publish(session, session)
+                rows = await self._next_rows(session)
+                return await self._publish(rows, lambda ids: _delete(session, ids))
         # SQLite has one writer for the whole file: a relay holding it while Kafka acknowledges
-        # would stop the service's own writers for that long (they wait in SQLite's busy
-        # handler). The turn is the process's instead (SQLite serves a single instance): rows
-        # read, published, then deleted in a short transaction of their own.
-        async with (
-            _local_turn(self._db),
-            self._db.sessions() as reading,
-            self._db.transaction() as deleting,  # its write lock is taken by the delete
-        ):
-            return await self._publish(reading, deleting)
+        # would stop the service's own writers for that long. The turn is the process's instead
+        # (SQLite serves a single instance): rows read, published, then deleted in a short
+        # transaction of their own.
+        async with _local_turn(self._db):
+            async with self._db.sessions() as reading:
+                rows = await self._next_rows(reading)
 
-    async def _publish(self, reading: AsyncSession, deleting: AsyncSession) -> int:
+            async def delete_committed(ids: list[int]) -> None:
+                async with self._db.transaction() as session:
+                    await _delete(session, ids)
+
+            return await self._publish(rows, delete_committed)
+
+    async def _next_rows(self, session: AsyncSession) -> list[OutboxRow]:
         query = select(OutboxRow).order_by(col(OutboxRow.id)).limit(self._batch_size)
-        rows = list((await reading.exec(query)).all())
+        return list((await session.exec(query)).all())
+
+    async def _publish(
+        self, rows: list[OutboxRow], remove: Callable[[list[int]], Awaitable[None]]
+    ) -> int:
+        """Publish ``rows`` (in id order), then ``remove`` them; how many."""
         if not rows:
             return 0
         # The events' own traces continue from their traceparent; the relay's span links to
@@ -161,8 +174,7 @@ class OutboxRelay:
             await publish_all(
                 self._broker, (row.to_outgoing() for row in rows), counter=self._counter
             )
-            ids = [row.id for row in rows]
-            await deleting.exec(delete(OutboxRow).where(col(OutboxRow.id).in_(ids)))
+            await remove([row.id for row in rows if row.id is not None])
         self.published += len(rows)
         return len(rows)
 
