@@ -78,6 +78,9 @@ class Database:
             database = parsed.database or ""
             if database and database != ":memory:" and not database.startswith("file:"):
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
+            # The connection used last has the warmest page cache (SQLite's cache is a
+            # connection's own): hand that one out again rather than the longest idle.
+            options.update(pool_use_lifo=True)
         else:
             options.update(pool_pre_ping=True, pool_size=5, max_overflow=5)
         self.engine: AsyncEngine = create_async_engine(url, **options)
