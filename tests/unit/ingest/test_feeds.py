@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
-from contracts import Envelope, Pseudonymiser, derived_id
+from contracts import CoaRecord, DuoRecord, Envelope, Pseudonymiser, StatsRecord, derived_id
 from ingest.domain.feeds import FeedRecord, FeedRejection, validate_feed_event
 
 P = Pseudonymiser(bytes(range(32)))
@@ -267,3 +268,43 @@ def test_a_cbs_event_type_is_not_a_coa_one() -> None:
     result = validate_feed_event("coa", event(STATS_TYPE, STATS), P)
     assert isinstance(result, FeedRejection)
     assert result.code == "type_unknown"
+
+
+@pytest.mark.parametrize(
+    ("feed", "type_", "data", "source", "record"),
+    [
+        ("coa", "nl.coa.vergunninghouder.gewijzigd", COA, "urn:nld:coa:feed", CoaRecord),
+        ("stats", STATS_TYPE, STATS, "urn:nld:cbs:stats", StatsRecord),
+        (
+            "duo",
+            "nl.duo.examen.uitslag",
+            {
+                "bsn": "111222333",
+                "onderdeel": "knm",
+                "niveau": "B1",
+                "resultaat": "behaald",
+                "datum_examen": "2025-05-12",
+            },
+            "urn:nld:duo:feed",
+            DuoRecord,
+        ),
+    ],
+)
+def test_a_derived_record_is_what_its_contracts_validation_makes(
+    feed: str, type_: str, data: dict[str, Any], source: str, record: type[BaseModel]
+) -> None:
+    # Derived envelopes and records are built without validating again: they must be exactly
+    # what validation would have made of them.
+    traced = Envelope(
+        id="e-9",
+        source=source,
+        type=type_,
+        data=data,
+        traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+    )
+    result = validate_feed_event(feed, traced, P)
+    assert isinstance(result, FeedRecord)
+    assert Envelope.model_validate(result.envelope.model_dump()) == result.envelope
+    assert result.envelope.data is not None
+    validated = record.model_validate(result.envelope.data).model_dump(mode="json")
+    assert validated == result.envelope.data
