@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -61,6 +60,7 @@ def _add_missing_columns(connection: Connection, tables: list[Table]) -> None:
 class _Turn:
     """Whose turn it is to write a SQLite file, in one event loop."""
 
+    loop: asyncio.AbstractEventLoop
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     holder: asyncio.Task[Any] | None = None
 
@@ -88,9 +88,7 @@ class Database:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         instrument_database(self.engine.sync_engine)
         self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
-        self._turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Turn] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._turn: _Turn | None = None
 
     async def create_tables(self, tables: Iterable[type[SQLModel]]) -> None:
         """Create this service's tables (and only those) when missing, and add the nullable
@@ -119,9 +117,9 @@ class Database:
     @asynccontextmanager
     async def _write_turn(self) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
-        turn = self._turns.get(loop)
-        if turn is None:
-            turn = self._turns[loop] = _Turn()
+        turn = self._turn
+        if turn is None or turn.loop is not loop:  # a lock belongs to one event loop
+            turn = self._turn = _Turn(loop)
         task = asyncio.current_task()
         if turn.holder is not None and turn.holder is task:
             # It would wait for itself for ever.

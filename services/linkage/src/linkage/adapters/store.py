@@ -144,6 +144,7 @@ Person = dict[str, Any]
 
 _PERSONS = PersonRow.__table__  # type: ignore[attr-defined]
 PERSON_COLUMNS: tuple[str, ...] = tuple(column.name for column in _PERSONS.columns)
+_ADD_PERSONS = BulkStatement(_PERSONS, PERSON_COLUMNS)
 _SAVE_PERSONS = BulkStatement(_PERSONS, PERSON_COLUMNS, upsert=True)
 
 
@@ -191,9 +192,18 @@ async def persons(session: AsyncSession, pseudonyms: Sequence[str]) -> dict[str,
     return found
 
 
-async def save_persons(session: AsyncSession, changed: Sequence[Person]) -> None:
-    """Write these persons whole (insert, or replace the stored row), in one statement."""
+async def save_persons(
+    session: AsyncSession, *, added: Sequence[Person], changed: Sequence[Person]
+) -> None:
+    """Write persons whole: ``added`` ones the store did not have, ``changed`` ones read (and
+    locked) in this transaction.
+
+    A new person is a plain insert: another instance that added the same person meanwhile
+    (a rebalance moving its partition) makes this transaction fail and its batch run again
+    with that person's facts, instead of one merge overwriting the other.
+    """
     connection = await session.connection()
+    await _ADD_PERSONS.run(connection, [tuple(p[c] for c in PERSON_COLUMNS) for p in added])
     await _SAVE_PERSONS.run(connection, [tuple(p[c] for c in PERSON_COLUMNS) for p in changed])
 
 

@@ -250,6 +250,7 @@ class Linker:
             to_merge = [p for p in touched if p not in unchanged]
             people = await store.persons(session, to_merge)
             facts = await store.facts_of(session, to_merge)
+            added: list[Person] = []
             changed: list[Person] = []
             for pseudonym in touched:
                 if pseudonym in unchanged:  # CBS's months that decide nothing: stored, no merge
@@ -262,7 +263,9 @@ class Linker:
                 outcome = "out_of_scope" if merged.in_scope is False else "applied"
                 outcomes += [(f.source, outcome) for f in arrived[pseudonym]]
                 emission = update_person(person, merged, facts[pseudonym])
-                if person != stored:
+                if stored is None:
+                    added.append(person)
+                elif person != stored:
                     changed.append(person)
                 if emission is not None:
                     emission.new_facts = arrived[pseudonym]
@@ -270,7 +273,7 @@ class Linker:
                         t for f in arrived[pseudonym] if (t := traced.get(f.event_id))
                     ]
                     emissions.append(emission)
-            await store.save_persons(session, changed)
+            await store.save_persons(session, added=added, changed=changed)
             await self._to_outbox(session, emissions, now)
         if emissions:
             self.relay.notify()
@@ -339,7 +342,7 @@ class Linker:
                         changed.append(person)
                     if emission is not None:
                         emissions.append(emission)
-                await store.save_persons(session, changed)
+                await store.save_persons(session, added=[], changed=changed)
                 await self._to_outbox(session, emissions, now)
             for emission in emissions:
                 self.metrics.emitted.labels("record" if emission.record else "tombstone").inc()
