@@ -11,36 +11,35 @@ from sqlalchemy import text
 from ketenkit import Database
 
 
-async def _ticks(n: int = 50) -> None:
-    for _ in range(n):
-        await asyncio.sleep(0)
-
-
 async def test_a_second_transaction_waits_for_the_first(tmp_path: Path) -> None:
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'turns.db'}")
     try:
         async with db.engine.begin() as connection:
             await connection.execute(text("CREATE TABLE t (n INTEGER)"))
-        holding, release, entered = asyncio.Event(), asyncio.Event(), asyncio.Event()
+        holding, trying, release = asyncio.Event(), asyncio.Event(), asyncio.Event()
+        order: list[str] = []
 
         async def first() -> None:
             async with db.transaction() as session:
                 await (await session.connection()).execute(text("INSERT INTO t VALUES (1)"))
                 holding.set()
                 await release.wait()
+            order.append("first committed")
 
         async def second() -> None:
             await holding.wait()
+            trying.set()
             async with db.transaction() as session:
-                entered.set()
+                order.append("second begun")
                 await (await session.connection()).execute(text("INSERT INTO t VALUES (2)"))
 
         tasks = [asyncio.create_task(first()), asyncio.create_task(second())]
-        await holding.wait()
-        await _ticks()
-        assert not entered.is_set()  # not begun while the first holds the file's write lock
+        await trying.wait()  # the second asks for its transaction while the first holds one
         release.set()
         await asyncio.gather(*tasks)
+        # Not begun while the first held the file's write lock (without turns it would have
+        # begun at once and met the first in SQLite's busy handler).
+        assert order == ["first committed", "second begun"]
         async with db.engine.connect() as connection:
             stored = await connection.execute(text("SELECT n FROM t ORDER BY n"))
             assert stored.all() == [(1,), (2,)]
