@@ -94,11 +94,9 @@ class BulkStatement:
         steps = list(zip(order, compiled.processors, strict=True))
         parameters: list[Any] = []
         for row in rows:
-            values = [row[i] if process is None else process(row[i]) for i, process in steps]
+            values = tuple(row[i] if process is None else process(row[i]) for i, process in steps)
             parameters.append(
-                tuple(values)
-                if compiled.positional
-                else dict(zip(compiled.names, values, strict=True))
+                values if compiled.positional else dict(zip(compiled.names, values, strict=True))
             )
         if parameters:
             await connection.exec_driver_sql(compiled.sql, parameters)

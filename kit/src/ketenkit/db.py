@@ -121,7 +121,7 @@ class Database:
         if turn is None or turn.loop is not loop:  # a lock belongs to one event loop
             turn = self._turn = _Turn(loop)
         task = asyncio.current_task()
-        if turn.holder is not None and turn.holder is task:
+        if task is not None and turn.holder is task:
             # It would wait for itself for ever.
             raise RuntimeError("a SQLite transaction was opened inside another of this task")
         async with turn.lock:
