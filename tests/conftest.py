@@ -13,9 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from ketenkit.local_kafka import LocalKafka, kafka_version
 from tests.helpers import delete_topics
+
+# Properties are about values, not time: an example that takes long on 2 busy cores is no
+# failure (speed is `make bench`'s to judge).
+settings.register_profile("ketenmonitor", deadline=None)
+settings.load_profile("ketenmonitor")
 
 TESTS = Path(__file__).parent
 DEFAULT_POSTGRES_URL = (

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from ingest.adapters.tables import TABLES, DeliveryErrorRow, DeliveryRow
 from ingest.domain.access import Admin
 from ingest.service.quality import delivery_quality
+from ingest.service.unit_of_work import SqlDeliveryStore
 from ketenkit import Database
 
 from .conftest import Ingest
@@ -103,7 +104,12 @@ async def test_errors_count_by_the_dutch_day_they_were_received(database_url: st
                         delivery_id=f"d{n}", row=1, field="bsn", code="bsn_invalid", message="-"
                     )
                 )
-        quality = await delivery_quality(db, caller=Admin(), year=2026, as_of=date(2026, 6, 30))
+        quality = await delivery_quality(
+            SqlDeliveryStore(db, notify=lambda: None),
+            caller=Admin(),
+            year=2026,
+            as_of=date(2026, 6, 30),
+        )
         assert [(e.code, e.n) for e in quality.quarters[1].errors] == [("bsn_invalid", 1)]
     finally:
         await db.dispose()

@@ -21,8 +21,10 @@ from ingest.entrypoints.guidelines import build_router as guidelines_router
 from ingest.entrypoints.http import build_router, install_error_handlers
 from ingest.entrypoints.kafka import register_subscribers
 from ingest.metrics import IngestMetrics
-from ingest.service.deliveries import Deliveries, Topics
+from ingest.service.deliveries import Deliveries
+from ingest.service.delivery_context import DeliveryContext, Topics
 from ingest.service.feeds import FeedProcessor, FeedTopics
+from ingest.service.unit_of_work import SqlDeliveryStore
 from ketenkit import ServiceRuntime, create_http_app
 from ketenkit.rate_limit import RateLimiter
 
@@ -82,14 +84,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register_subscribers(runtime, feeds)
     assert settings.admin_token is not None
     deliveries = Deliveries(
-        db=runtime.db,
-        relay=runtime.relay,
-        pseudonymiser=pseudonymiser,
-        metrics=metrics,
-        topics=Topics(deliveries=t("ingest.deliveries.v1"), records=t("records.municipal.v1")),
+        DeliveryContext(
+            store=SqlDeliveryStore(runtime.db, notify=runtime.relay.notify),
+            pseudonymiser=pseudonymiser,
+            topics=Topics(deliveries=t("ingest.deliveries.v1"), records=t("records.municipal.v1")),
+            metrics=metrics,
+            retraction_share=settings.retraction_confirm_share,
+            max_line=settings.max_line_length,
+        ),
         admin_token=settings.admin_token.get_secret_value(),
-        retraction_share=settings.retraction_confirm_share,
-        max_line=settings.max_line_length,
         validation_wait_seconds=settings.validation_wait_seconds,
         stalled_after_seconds=settings.stalled_validation_seconds,
     )

@@ -217,7 +217,7 @@ def build_router(
         as_of: ReportDay = None,
     ) -> DeliveryQuality:
         day = report_day(year, as_of, deliveries.today())
-        return await delivery_quality(deliveries.db, caller=who, year=year, as_of=day)
+        return await delivery_quality(deliveries.store, caller=who, year=year, as_of=day)
 
     @router.get("/{delivery_id}", summary="A delivery's status and counts")
     async def get(delivery_id: DeliveryId, who: Who) -> DeliveryOut:

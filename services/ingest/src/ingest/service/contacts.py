@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from contracts import ContactState, sequence_number
 from contracts.deadletter import SOURCE_MISMATCH
 from contracts.topics import REGISTRY_CONTACTS
-from ingest.adapters import store
+from ingest.adapters.contacts import drop_contact, upsert_contact
 from ketenkit import Database, DeadLetterPolicy, claim_new
 from ketenkit.incoming import Incoming
 
@@ -51,7 +51,7 @@ async def apply_contact_states(
             except (ValidationError, ValueError) as exc:
                 broken.append((incoming, "field_invalid", str(exc).splitlines()[0]))
                 continue
-            await store.upsert_contact(
+            await upsert_contact(
                 session,
                 contact_id=state.contact_id,
                 status=state.status,
@@ -61,6 +61,6 @@ async def apply_contact_states(
                 version=version,
             )
         for contact_id in erased:
-            await store.drop_contact(session, contact_id=contact_id)
+            await drop_contact(session, contact_id=contact_id)
     for incoming, code, detail in broken:
         await policy.send([incoming.record], code, detail)

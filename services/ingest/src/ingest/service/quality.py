@@ -5,23 +5,22 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from contracts.publications import DeliveryQuality
-from ingest.adapters import store
 from ingest.domain.access import Caller, require_admin
 from ingest.domain.quality import DUTCH, quality, quarters_of
-from ketenkit import Database
+from ingest.service.unit_of_work import DeliveryStore
 
 
 async def delivery_quality(
-    db: Database, *, caller: Caller, year: int, as_of: date, now: datetime | None = None
+    store: DeliveryStore, *, caller: Caller, year: int, as_of: date, now: datetime | None = None
 ) -> DeliveryQuality:
     require_admin(caller)
     quarters = [str(q) for q in quarters_of(year)]
     # Deliveries received up to the end of as_of, a Dutch day; in UTC, as they are stored
     # (SQLite keeps a timestamp's wall time without its offset).
     until = datetime.combine(as_of + timedelta(days=1), time(), tzinfo=DUTCH).astimezone(UTC)
-    async with db.sessions() as session:
-        released = await store.first_releases(session, quarters)
-        errors = await store.error_counts(session, quarters, received_before=until)
+    async with store.reading() as repo:
+        released = await repo.first_releases(quarters)
+        errors = await repo.error_counts(quarters, received_before=until)
     return DeliveryQuality.model_validate(
         {
             "year": year,
