@@ -15,6 +15,7 @@ from sqlalchemy import text
 from ketenkit import Database, OutboxRelay
 from linkage.metrics import LinkageMetrics
 from linkage.service.linking import Linker
+from linkage.service.unit_of_work import SqlLinkingStore
 from tests.helpers import eventually_sync, read_topic
 from tests.linkage_events import duo, municipal, pseudonym
 
@@ -35,8 +36,7 @@ def sweep(linkage: Linkage, today: date, *, stale: bool = False) -> int:
         topic = linkage.settings.topic("monitoring.records.v1")
         relay = OutboxRelay(db, KafkaBroker(linkage.bootstrap))  # notified, never started
         linker = Linker(
-            db=db,
-            relay=relay,
+            store=SqlLinkingStore(db, notify=relay.notify),
             topic=topic,
             metrics=LinkageMetrics(CollectorRegistry()),
             today=lambda: today,

@@ -8,17 +8,17 @@ from pathlib import Path
 
 import pytest
 from aiokafka import ConsumerRecord
-from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry
 from sqlalchemy import text
 
 from contracts import Envelope
-from ketenkit import Database, OutboxRelay, OutboxRow, ProcessedEvent
+from ketenkit import Database, OutboxRow, ProcessedEvent
 from ketenkit.incoming import Incoming
 from linkage.adapters.tables import TABLES, FactDigestRow
 from linkage.domain.facts import content_digest
 from linkage.metrics import LinkageMetrics
 from linkage.service.linking import Linker, Rejection, read_fact
+from linkage.service.unit_of_work import SqlLinkingStore
 from tests.linkage_events import duo, pseudonym
 
 pytestmark = pytest.mark.integration
@@ -30,12 +30,16 @@ async def linker(tmp_path: Path) -> AsyncIterator[Linker]:
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'linkage.db'}")
     await db.create_tables([*TABLES, ProcessedEvent, OutboxRow])
     yield Linker(
-        db=db,
-        relay=OutboxRelay(db, KafkaBroker("127.0.0.1:1")),
+        store=SqlLinkingStore(db, notify=lambda: None),
         topic="monitoring.records.v1",
         metrics=LinkageMetrics(CollectorRegistry()),
     )
     await db.dispose()
+
+
+def linker_db(linker: Linker) -> Database:
+    assert isinstance(linker.store, SqlLinkingStore)
+    return linker.store.db
 
 
 async def codes(linker: Linker, event: Envelope) -> list[str]:
@@ -50,7 +54,7 @@ async def test_the_claim_keeps_the_digest(linker: Linker) -> None:
     assert await codes(linker, first) == []  # a repeat
     other = duo(P, "d-1", "vastgesteld", doelgroep="gezinsmigrant")
     assert await codes(linker, other) == ["id_reused"]
-    async with linker.db.transaction() as session:
+    async with linker_db(linker).transaction() as session:
         stored = (await session.exec(text("SELECT sha256 FROM processed_events"))).all()  # type: ignore[call-overload]
         kept_apart = (await session.exec(text("SELECT count(*) FROM fact_digests"))).one()  # type: ignore[call-overload]
     assert [row[0] for row in stored] == [_digest(first)]
@@ -62,14 +66,14 @@ async def test_an_event_an_earlier_version_applied_keeps_its_digest_apart(
 ) -> None:
     first = duo(P, "d-2", "vastgesteld", doelgroep="asielstatushouder")
     assert await codes(linker, first) == []
-    async with linker.db.transaction() as session:  # as the earlier version left it
+    async with linker_db(linker).transaction() as session:  # as the earlier version left it
         await session.exec(text("UPDATE processed_events SET sha256 = NULL"))  # type: ignore[call-overload]
         session.add(FactDigestRow(source=_source(first), event_id="d-2", sha256=_digest(first)))
     assert await codes(linker, first) == []
     other = duo(P, "d-2", "vastgesteld", doelgroep="gezinsmigrant")
     assert await codes(linker, other) == ["id_reused"]
     # Applied before any digest was kept: nothing to compare with, a repeat.
-    async with linker.db.transaction() as session:
+    async with linker_db(linker).transaction() as session:
         await session.exec(text("DELETE FROM fact_digests"))  # type: ignore[call-overload]
     assert await codes(linker, other) == []
 

@@ -8,17 +8,17 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from faststream.kafka import KafkaBroker
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from prometheus_client import CollectorRegistry
 
 from contracts import Envelope
-from ketenkit import Database, OutboxRelay, OutboxRow, ProcessedEvent
+from ketenkit import Database, OutboxRow, ProcessedEvent
 from ketenkit.incoming import Incoming
 from linkage.adapters.tables import TABLES, PersonRow
 from linkage.metrics import LinkageMetrics
 from linkage.service.linking import Linker
+from linkage.service.unit_of_work import SqlLinkingStore
 from tests.linkage_events import coa, duo, municipal, pseudonym, retracted, stats
 
 A, B, C = pseudonym(1), pseudonym(2), pseudonym(3)
@@ -59,18 +59,13 @@ POOL: list[Envelope] = [
 ]
 
 
-class NoBroker(OutboxRelay):
-    """The relay is not what is tested here; rows stay in the outbox."""
-
-
 async def final_state(
     events: list[Envelope], batch_sizes: list[int], folder: Path
 ) -> dict[str, Any]:
     db = Database(f"sqlite+aiosqlite:///{folder / 'linkage.db'}")
     await db.create_tables([*TABLES, ProcessedEvent, OutboxRow])
     linker = Linker(
-        db=db,
-        relay=NoBroker(db, KafkaBroker("127.0.0.1:1")),
+        store=SqlLinkingStore(db, notify=lambda: None),
         topic="monitoring.records.v1",
         metrics=LinkageMetrics(CollectorRegistry()),
     )

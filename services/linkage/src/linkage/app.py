@@ -14,6 +14,7 @@ from linkage.entrypoints.kafka import register_subscribers
 from linkage.metrics import LinkageMetrics
 from linkage.service.linking import Linker
 from linkage.service.pending import refresh_pending_metrics
+from linkage.service.unit_of_work import SqlLinkingStore
 
 TITLE = "Ketenmonitor linkage"
 DESCRIPTION = "Joins municipal, COA and DUO records per person; serves the monitor figures."
@@ -34,8 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "change, a tombstone when a record stops being complete.",
     )
     linker = Linker(
-        db=runtime.db,
-        relay=runtime.relay,
+        store=SqlLinkingStore(runtime.db, notify=runtime.relay.notify),
         topic=topic,
         metrics=metrics,
         emit=settings.rebuild is None,

@@ -22,10 +22,10 @@ from contracts.publications import (
 )
 from ketenkit import Database, FieldError, Problem, ProblemDetail
 from ketenkit.report_query import ReportDay, ReportYear, report_day
-from linkage.adapters import store
 from linkage.service import publications
 from linkage.service.monitor import GROUPS, monitor_table
 from linkage.service.pending import pending_persons
+from linkage.service.records import RecordNotFound, current_record
 
 Found = TypeVar("Found")
 bearer = HTTPBearer(
@@ -105,16 +105,13 @@ def build_router(db: Database, *, admin_token: str, reader_token: str | None) ->
     async def record(
         _: Admin, pseudonym: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]
     ) -> dict[str, Any]:
-        async with db.sessions() as session:
-            person = await store.person(session, pseudonym)
-        if person is None or person.record is None:
-            detail = (
-                ("pending: missing " + ", ".join(person.missing))
-                if person and person.missing
-                else None
-            )
-            raise Problem(404, "No monitoring record", code="record_not_found", detail=detail)
-        return person.record
+        try:
+            return await current_record(db, pseudonym)
+        except RecordNotFound as missing:
+            detail = f"pending: missing {', '.join(missing.missing)}" if missing.missing else None
+            raise Problem(
+                404, "No monitoring record", code="record_not_found", detail=detail
+            ) from None
 
     @router.get(
         "/pending",

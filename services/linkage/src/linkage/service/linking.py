@@ -17,7 +17,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts import (
     CoaRecord,
@@ -37,16 +36,17 @@ from contracts.records import (
     RECORD_MUNICIPAL_RETRACTED,
     RECORD_STATS,
 )
-from ketenkit import Database, OutboxRelay, Outgoing, add_to_outbox, claim
+from ketenkit import Outgoing
 from ketenkit.incoming import Incoming
 from ketenkit.tracing import current_traceparent, span
-from linkage.adapters import store
-from linkage.adapters.store import Person
+from linkage.adapters.linking_repository import LinkingRepository
+from linkage.adapters.store import Person, new_person
 from linkage.adapters.tables import MONITOR_COLUMNS
 from linkage.domain.enrichment import can_change_record
 from linkage.domain.facts import Fact, Source, canonical_json, content_digest
 from linkage.domain.merge import Merged, merge
 from linkage.metrics import LinkageMetrics
+from linkage.service.unit_of_work import LinkingStore
 
 #: Persons to merge again, and the last pseudonym of their page (None: no page left).
 Page = tuple[Sequence[Person], str] | None
@@ -165,16 +165,14 @@ class Linker:
     def __init__(
         self,
         *,
-        db: Database,
-        relay: OutboxRelay,
+        store: LinkingStore,
         topic: str,
         metrics: LinkageMetrics,
         emit: bool = True,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         today: Callable[[], date] = date.today,
     ) -> None:
-        self.db = db
-        self.relay = relay
+        self.store = store
         self.topic = topic
         self.metrics = metrics
         self.emit = emit  # False in a rebuild: records are computed and kept, not published
@@ -201,14 +199,14 @@ class Linker:
         now = self.now()
         emissions: list[Emission] = []
         outcomes: list[tuple[str, str]] = []
-        async with self.db.transaction() as session:
+        async with self.store.writing() as repo:
             keys = [(source, f.event_id) for _, _, source, f in usable]
             texts = [canonical_json(f.data) for _, _, _, f in usable]
             digests = [content_digest(f, t) for (*_, f), t in zip(usable, texts, strict=True)]
-            claims = await claim(session, consumer=CONSUMER, events=keys, digests=digests)
+            claims = await repo.claim(CONSUMER, keys, digests)
             # Events applied before digests were kept with their claim have theirs here.
             undigested = [k for k, c in zip(keys, claims, strict=True) if not (c.new or c.sha256)]
-            legacy = await store.legacy_digests_of(session, undigested)
+            legacy = await repo.legacy_digests(undigested)
             new: list[tuple[str, Fact, str]] = []
             for (incoming, pseudonym, _, fact), key, text, digest, claimed in zip(
                 usable, keys, texts, digests, claims, strict=True
@@ -228,7 +226,7 @@ class Linker:
                     outcomes.append((fact.source, ID_REUSED))
                 else:
                     outcomes.append((fact.source, "duplicate"))
-            await store.add_facts(session, new)
+            await repo.add_facts(new)
             traced = {
                 f.event_id: i.envelope.traceparent
                 for i, _, _, f in usable
@@ -237,7 +235,7 @@ class Linker:
             touched = sorted({p for p, _, _ in new})
             # What decides whether a person must be merged again, for every touched person
             # (rows locked); the full rows and facts only of those to merge.
-            states = await store.merge_states(session, touched)
+            states = await repo.merge_states(touched)
             arrived: dict[str, list[Fact]] = {}
             for pseudonym, fact, _ in new:
                 arrived.setdefault(pseudonym, []).append(fact)
@@ -248,8 +246,8 @@ class Linker:
                 and not can_change_record(state.datum_start, state.complete, arrived[p])
             }
             to_merge = [p for p in touched if p not in unchanged]
-            people = await store.persons(session, to_merge)
-            facts = await store.facts_of(session, to_merge)
+            people = await repo.persons(to_merge)
+            facts = await repo.facts_of(to_merge)
             added: list[Person] = []
             changed: list[Person] = []
             for pseudonym in touched:
@@ -259,7 +257,7 @@ class Linker:
                     continue
                 merged = merge(facts[pseudonym], today=self.today())
                 stored = people.get(pseudonym)
-                person = dict(stored) if stored else store.new_person(pseudonym)
+                person = dict(stored) if stored else new_person(pseudonym)
                 outcome = "out_of_scope" if merged.in_scope is False else "applied"
                 outcomes += [(f.source, outcome) for f in arrived[pseudonym]]
                 emission = update_person(person, merged, facts[pseudonym])
@@ -273,10 +271,8 @@ class Linker:
                         t for f in arrived[pseudonym] if (t := traced.get(f.event_id))
                     ]
                     emissions.append(emission)
-            await store.save_persons(session, added=added, changed=changed)
-            await self._to_outbox(session, emissions, now)
-        if emissions:
-            self.relay.notify()
+            await repo.save_persons(added=added, changed=changed)
+            await self._to_outbox(repo, emissions, now)
         self._count(outcomes, emissions, rejections, now)
         return rejections
 
@@ -289,10 +285,8 @@ class Linker:
         """
         today = self.today()
 
-        async def page_of(session: AsyncSession, after: str) -> Page:
-            rows = await store.deadline_passed_without_pip(
-                session, today=today, after=after, limit=page
-            )
+        async def page_of(repo: LinkingRepository, after: str) -> Page:
+            rows = await repo.deadline_passed_without_pip(today=today, after=after, limit=page)
             open_ = [r for r in rows if r["record"] and r["record"].get("pip_tijdig") is None]
             return (open_, rows[-1]["pseudonym"]) if rows else None
 
@@ -309,15 +303,15 @@ class Linker:
         (only where the record itself changed, as a deadline passing by).
         """
 
-        async def page_of(session: AsyncSession, after: str) -> Page:
-            rows = await store.stale_persons(session, after=after, limit=page)
+        async def page_of(repo: LinkingRepository, after: str) -> Page:
+            rows = await repo.stale_persons(after=after, limit=page)
             return (rows, rows[-1]["pseudonym"]) if rows else None
 
         return await self._merge_again(page_of, today=self.today())
 
     async def _merge_again(
         self,
-        page_of: Callable[[AsyncSession, str], Awaitable[Page]],
+        page_of: Callable[[LinkingRepository, str], Awaitable[Page]],
         *,
         today: date,
     ) -> int:
@@ -327,12 +321,12 @@ class Linker:
         now = self.now()
         emitted, after = 0, ""
         while True:
-            async with self._turn, self.db.transaction() as session:
-                found = await page_of(session, after)
+            async with self._turn, self.store.writing() as repo:
+                found = await page_of(repo, after)
                 if found is None:
                     break
                 rows, after = found
-                facts = await store.facts_of(session, [r["pseudonym"] for r in rows])
+                facts = await repo.facts_of([r["pseudonym"] for r in rows])
                 emissions, changed = [], []
                 for stored in rows:
                     person = dict(stored)
@@ -342,17 +336,15 @@ class Linker:
                         changed.append(person)
                     if emission is not None:
                         emissions.append(emission)
-                await store.save_persons(session, added=[], changed=changed)
-                await self._to_outbox(session, emissions, now)
+                await repo.save_persons(added=[], changed=changed)
+                await self._to_outbox(repo, emissions, now)
             for emission in emissions:
                 self.metrics.emitted.labels("record" if emission.record else "tombstone").inc()
             emitted += len(emissions)
-        if emitted:
-            self.relay.notify()
         return emitted
 
     async def _to_outbox(
-        self, session: AsyncSession, emissions: Sequence[Emission], now: datetime
+        self, repo: LinkingRepository, emissions: Sequence[Emission], now: datetime
     ) -> None:
         """The emitted versions (or tombstones), in the transaction that made them."""
         if not self.emit:
@@ -371,7 +363,7 @@ class Linker:
                     e.pseudonym, e.version, e.record, now, traceparent=current_traceparent()
                 )
             outgoing.append(Outgoing.event(self.topic, envelope, e.pseudonym))
-        await add_to_outbox(session, outgoing)
+        await repo.publish(outgoing)
 
     def _count(
         self,
