@@ -768,8 +768,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["large-delivery", "latency", "ingest", "national-year"],
-        help="run one measurement instead of all (ingest: the raw reference and ingest's rate)",
+        choices=["large-delivery", "latency", "ingest", "linkage", "national-year"],
+        help="run one measurement instead of all (ingest, linkage: the raw reference and that "
+        "service's rate; linkage on SQLite and on PostgreSQL)",
     )
     args = parser.parse_args(argv)
     people = generate(
@@ -812,13 +813,14 @@ def main(argv: list[str] | None = None) -> None:
             stage("raw aiokafka pass-through (the reference)")
             reference = asyncio.run(raw_passthrough(bootstrap, prefix, feed))
             results["raw_passthrough_events_per_s"] = round(reference)
-            stage("ingest: feed validation")
-            rate, rss = ingest_rate(bootstrap, feed, folder)
-            results["ingest_feed_events_per_s"] = round(rate)
-            results["ingest_ratio"] = round(rate / reference, 3)
-            results["ingest_peak_rss_mb"] = round(rss)
-            if args.only == "ingest":
-                return _report(results, args.out)
+            if args.only != "linkage":
+                stage("ingest: feed validation")
+                rate, rss = ingest_rate(bootstrap, feed, folder)
+                results["ingest_feed_events_per_s"] = round(rate)
+                results["ingest_ratio"] = round(rate / reference, 3)
+                results["ingest_peak_rss_mb"] = round(rss)
+                if args.only == "ingest":
+                    return _report(results, args.out)
             stage("linkage on SQLite")
             rate, rss = linkage_rate(
                 bootstrap, people, f"sqlite+aiosqlite:///{folder / 'linkage.db'}"
@@ -826,6 +828,9 @@ def main(argv: list[str] | None = None) -> None:
             results["linkage_sqlite_events_per_s"] = round(rate)
             results["linkage_sqlite_ratio"] = round(rate / reference, 3)
             results["linkage_peak_rss_mb"] = round(rss)
+            if args.only == "linkage":
+                _postgres(results, bootstrap, people, reference, args.postgres)
+                return _report(results, args.out)
             stage("a national year through ingest and linkage")
             results["national_year"] = national_year(
                 bootstrap, people, folder, args.deliveries_at_once
@@ -833,14 +838,7 @@ def main(argv: list[str] | None = None) -> None:
             stage("end-to-end latency")
             latency = end_to_end_latency(bootstrap, sample, folder, args.rate)
             results[f"e2e_latency_at_{args.rate:g}_per_s"] = latency
-            try:
-                stage("linkage on PostgreSQL")
-                rate, rss = linkage_rate(bootstrap, people, fresh_postgres(args.postgres))
-                results["linkage_postgres_events_per_s"] = round(rate)
-                results["linkage_postgres_ratio"] = round(rate / reference, 3)
-                results["linkage_postgres_peak_rss_mb"] = round(rss)
-            except (OSError, ImportError) as exc:
-                results["linkage_postgres_events_per_s"] = f"not run: {exc}"
+            _postgres(results, bootstrap, people, reference, args.postgres)
             if args.delivery_mb > 0:
                 stage("a large delivery over HTTP")
                 results["large_delivery"] = large_delivery(bootstrap, folder, args.delivery_mb)
@@ -848,6 +846,19 @@ def main(argv: list[str] | None = None) -> None:
         if kafka:
             kafka.stop()
     _report(results, args.out)
+
+
+def _postgres(
+    results: dict[str, Any], bootstrap: str, people: list[Person], reference: float, url: str
+) -> None:
+    try:
+        stage("linkage on PostgreSQL")
+        rate, rss = linkage_rate(bootstrap, people, fresh_postgres(url))
+        results["linkage_postgres_events_per_s"] = round(rate)
+        results["linkage_postgres_ratio"] = round(rate / reference, 3)
+        results["linkage_postgres_peak_rss_mb"] = round(rss)
+    except (OSError, ImportError) as exc:
+        results["linkage_postgres_events_per_s"] = f"not run: {exc}"
 
 
 def _report(results: dict[str, Any], out: Path) -> None:
