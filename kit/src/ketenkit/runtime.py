@@ -18,6 +18,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, g
 from sqlmodel import SQLModel
 
 from contracts import create_topics
+from contracts.topics import DEADLETTER
 from ketenkit.broker import make_broker
 from ketenkit.db import Database
 from ketenkit.deadletter import DeadLetterPolicy, KeyFor, safe_key
@@ -90,7 +91,7 @@ class ServiceRuntime:
             max_retries=settings.handler_max_retries,
             backoff_seconds=settings.handler_backoff_seconds,
             backoff_max_seconds=settings.handler_backoff_max_seconds,
-            deadletter_topic=settings.topic("deadletter.v1"),
+            deadletter_topic=settings.topic(DEADLETTER.name),
             key_for=key_for,
             on_dead_letter=dead_lettered,
             counter=published,

@@ -13,6 +13,13 @@ from contracts import (
     Pseudonymiser,
     StatsRecord,
 )
+from contracts.topics import (
+    INGEST_DELIVERIES,
+    RECORDS_COA,
+    RECORDS_DUO,
+    RECORDS_MUNICIPAL,
+    RECORDS_STATS,
+)
 from ingest.adapters.keys import check_fingerprint, dev_key
 from ingest.adapters.tables import TABLES
 from ingest.config import Settings
@@ -62,12 +69,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     t = settings.topic
     for topic, schema, text in (
-        (t("records.municipal.v1"), MunicipalRecord, "Released municipal rows, pseudonymised."),
-        (t("records.coa.v1"), CoaRecord, "Validated COA facts, pseudonymised."),
-        (t("records.duo.v1"), DuoRecord, "Validated DUO facts, pseudonymised."),
-        (t("records.stats.v1"), StatsRecord, "Validated monthly socio-economic categories."),
+        (t(RECORDS_MUNICIPAL.name), MunicipalRecord, "Released municipal rows, pseudonymised."),
+        (t(RECORDS_COA.name), CoaRecord, "Validated COA facts, pseudonymised."),
+        (t(RECORDS_DUO.name), DuoRecord, "Validated DUO facts, pseudonymised."),
+        (t(RECORDS_STATS.name), StatsRecord, "Validated monthly socio-economic categories."),
         (
-            t("ingest.deliveries.v1"),
+            t(INGEST_DELIVERIES.name),
             DeliveryEvent,
             "Steps of municipal deliveries (received, validated, released, superseded, "
             "rejected). Published through the outbox.",
@@ -87,7 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         DeliveryContext(
             store=SqlDeliveryStore(runtime.db, notify=runtime.relay.notify),
             pseudonymiser=pseudonymiser,
-            topics=Topics(deliveries=t("ingest.deliveries.v1"), records=t("records.municipal.v1")),
+            topics=Topics(deliveries=t(INGEST_DELIVERIES.name), records=t(RECORDS_MUNICIPAL.name)),
             metrics=metrics,
             retraction_share=settings.retraction_confirm_share,
             max_line=settings.max_line_length,

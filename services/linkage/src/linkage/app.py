@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
 from contracts import MonitoringRecord
+from contracts.topics import MONITORING_RECORDS
 from ketenkit import ServiceRuntime, create_http_app
 from linkage.adapters.tables import TABLES
 from linkage.config import Settings
@@ -26,7 +27,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     registry = CollectorRegistry()
     metrics = LinkageMetrics(registry)
     runtime = ServiceRuntime.create(settings, tables=TABLES, registry=registry)
-    topic = settings.topic("monitoring.records.v1")
+    topic = settings.topic(MONITORING_RECORDS.name)
     runtime.broker.publisher(
         topic,
         title=topic,

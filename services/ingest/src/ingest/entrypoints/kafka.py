@@ -14,6 +14,7 @@ from contracts import (
     DuoTermijnVerlengd,
     DuoVastgesteld,
 )
+from contracts.topics import FEEDS_COA, FEEDS_DUO, FEEDS_STATS, REGISTRY_CONTACTS
 from ingest.service.contacts import apply_contact_states
 from ingest.service.feeds import FeedProcessor
 from ketenkit import ServiceRuntime, group_id, subscribe_batch
@@ -40,9 +41,9 @@ def register_subscribers(runtime: ServiceRuntime, feeds: FeedProcessor) -> None:
     @subscribe_batch(
         broker,
         settings,
-        "feeds.coa.v1",
-        "feeds.duo.v1",
-        "feeds.stats.v1",
+        FEEDS_COA.name,
+        FEEDS_DUO.name,
+        FEEDS_STATS.name,
         group_id=group_id(settings, "feeds"),
         title="feeds",
         description="COA, DUO and CBS events: validated, pseudonymised, forwarded to "
@@ -55,9 +56,9 @@ def register_subscribers(runtime: ServiceRuntime, feeds: FeedProcessor) -> None:
     @subscribe_batch(
         broker,
         settings,
-        "registry.contacts.v1",
+        REGISTRY_CONTACTS.name,
         group_id=group_id(settings, "contacts"),
-        title="registry.contacts.v1",
+        title=REGISTRY_CONTACTS.name,
         description="Contact states: ingest's own "
         "projection of who may deliver and release for which municipality.",
     )

@@ -13,6 +13,7 @@ from contracts import Pseudonymiser
 from contracts.deadletter import SOURCE_MISMATCH
 from contracts.envelope import dropped_extensions
 from contracts.topics import (
+    DEADLETTER,
     FEEDS_COA,
     FEEDS_DUO,
     FEEDS_STATS,
@@ -57,7 +58,7 @@ class FeedTopics:
         for name, incoming, outgoing in FEEDS:
             assert incoming.source is not None
             feeds[prefix + incoming.name] = Feed(name, incoming.source, prefix + outgoing.name)
-        return cls(feeds, prefix + "deadletter.v1")
+        return cls(feeds, prefix + DEADLETTER.name)
 
 
 class FeedProcessor:

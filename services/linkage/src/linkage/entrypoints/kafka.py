@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from contracts import CoaRecord, DuoRecord, MunicipalRecord, MunicipalRecordRetracted, StatsRecord
+from contracts.topics import RECORDS_COA, RECORDS_DUO, RECORDS_MUNICIPAL, RECORDS_STATS
 from ketenkit import ServiceRuntime, group_id, subscribe_batch
 from ketenkit.incoming import Incoming, batch_schema
 from linkage.service.linking import Linker
@@ -23,10 +24,10 @@ def register_subscribers(
     @subscribe_batch(
         runtime.broker,
         settings,
-        "records.municipal.v1",
-        "records.coa.v1",
-        "records.duo.v1",
-        "records.stats.v1",
+        RECORDS_MUNICIPAL.name,
+        RECORDS_COA.name,
+        RECORDS_DUO.name,
+        RECORDS_STATS.name,
         group_id=group_id(settings, f"records.{rebuild}" if rebuild else "records"),
         title="records",
         description="Pseudonymised municipal, COA, DUO and CBS records, co-partitioned by "
