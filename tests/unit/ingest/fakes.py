@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ingest.adapters.delivery_repository import (
+    DELIVERED,
     MAX_MESSAGE,
     PAGE,
     Conflict,
@@ -24,8 +25,6 @@ from ingest.adapters.tables import (
 )
 from ingest.service.unit_of_work import DeliveryStore
 from ketenkit import Outgoing
-
-DELIVERED = ("released", "superseded")
 
 
 @dataclass
