@@ -23,6 +23,7 @@ from ingest.adapters.tables import (
     DeliveryRecordRow,
     DeliveryRow,
 )
+from ingest.domain.search import DeliverySearch
 from ingest.service.unit_of_work import DeliveryStore
 from ketenkit import Outgoing
 
@@ -181,26 +182,19 @@ class FakeDeliveryRepository(DeliveryRepository):
         return found[:PAGE]
 
     async def find(
-        self,
-        *,
-        municipalities: frozenset[str] | None,
-        municipality: str | None,
-        quarter: str | None,
-        status: str | None,
-        limit: int,
-        offset: int,
+        self, search: DeliverySearch, *, municipalities: frozenset[str] | None
     ) -> Sequence[DeliveryRow]:
         found = [
             d
             for d in self.state.deliveries.values()
             if (municipalities is None or d.municipality in municipalities)
-            and municipality in (None, d.municipality)
-            and quarter in (None, d.quarter)
-            and status in (None, d.status)
+            and search.municipality in (None, d.municipality)
+            and search.quarter in (None, d.quarter)
+            and search.status in (None, d.status)
         ]
         found.sort(key=lambda d: d.id)
         found.sort(key=lambda d: d.received_at, reverse=True)
-        return found[offset : offset + limit]
+        return found[search.offset : search.offset + search.limit]
 
     async def delivered_pairs(self) -> set[tuple[str, str]]:
         return {

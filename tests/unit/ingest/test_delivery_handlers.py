@@ -27,6 +27,7 @@ from ingest.domain.errors import (
     ReleaseRefused,
     UploadInvalid,
 )
+from ingest.domain.search import DeliverySearch
 from ingest.metrics import IngestMetrics
 from ingest.service import delivery_queries, validation
 from ingest.service.deliveries import Deliveries
@@ -322,15 +323,8 @@ async def test_readers_see_only_their_municipalities() -> None:
         await deliveries.get(caller=None, delivery_id="nope")
     with pytest.raises(DeliveryNotFound):
         await deliveries.get(caller=Admin(), delivery_id="nope")
-    assert (
-        await deliveries.find(
-            caller=other, municipality=None, quarter=None, status=None, limit=10, offset=0
-        )
-        == []
-    )
-    mine = await deliveries.find(
-        caller=CONTACT, municipality=None, quarter=None, status=None, limit=10, offset=0
-    )
+    assert await deliveries.find(caller=other, search=DeliverySearch(limit=10)) == []
+    mine = await deliveries.find(caller=CONTACT, search=DeliverySearch(limit=10))
     assert [d.id for d in mine] == [delivery.id]
     pages = [
         page async for page in await deliveries.report(caller=CONTACT, delivery_id=delivery.id)

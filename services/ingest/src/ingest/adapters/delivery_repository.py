@@ -17,6 +17,7 @@ from ingest.adapters.tables import (
     DeliveryRecordRow,
     DeliveryRow,
 )
+from ingest.domain.search import DeliverySearch
 from ketenkit import Outgoing, add_to_outbox
 
 #: (row, field, code, message, severity) of a delivery's error or warning.
@@ -110,15 +111,9 @@ class DeliveryRepository(ABC):
 
     @abstractmethod
     async def find(
-        self,
-        *,
-        municipalities: frozenset[str] | None,
-        municipality: str | None,
-        quarter: str | None,
-        status: str | None,
-        limit: int,
-        offset: int,
-    ) -> Sequence[DeliveryRow]: ...
+        self, search: DeliverySearch, *, municipalities: frozenset[str] | None
+    ) -> Sequence[DeliveryRow]:
+        """The search's page, within ``municipalities`` (None: all)."""
 
     @abstractmethod
     async def delivered_pairs(self) -> set[tuple[str, str]]:
@@ -323,28 +318,21 @@ class SqlDeliveryRepository(DeliveryRepository):
         return result.all()
 
     async def find(
-        self,
-        *,
-        municipalities: frozenset[str] | None,
-        municipality: str | None,
-        quarter: str | None,
-        status: str | None,
-        limit: int,
-        offset: int,
+        self, search: DeliverySearch, *, municipalities: frozenset[str] | None
     ) -> Sequence[DeliveryRow]:
         query = select(DeliveryRow)
         if municipalities is not None:
             query = query.where(col(DeliveryRow.municipality).in_(sorted(municipalities)))
-        if municipality:
-            query = query.where(DeliveryRow.municipality == municipality)
-        if quarter:
-            query = query.where(DeliveryRow.quarter == quarter)
-        if status:
-            query = query.where(DeliveryRow.status == status)
+        if search.municipality:
+            query = query.where(DeliveryRow.municipality == search.municipality)
+        if search.quarter:
+            query = query.where(DeliveryRow.quarter == search.quarter)
+        if search.status:
+            query = query.where(DeliveryRow.status == search.status)
         query = (
             query.order_by(col(DeliveryRow.received_at).desc(), col(DeliveryRow.id))
-            .limit(limit)
-            .offset(offset)
+            .limit(search.limit)
+            .offset(search.offset)
         )
         return (await self.session.exec(query)).all()
 

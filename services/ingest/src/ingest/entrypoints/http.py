@@ -25,6 +25,7 @@ from ingest.domain.errors import (
     ReleaseRefused,
     UploadInvalid,
 )
+from ingest.domain.search import DeliverySearch
 from ingest.entrypoints.schemas import (
     SAMPLE_CSV,
     SAMPLE_NDJSON,
@@ -183,14 +184,10 @@ def build_router(
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     ) -> list[DeliveryOut]:
-        rows = await deliveries.find(
-            caller=who,
-            municipality=municipality,
-            quarter=quarter,
-            status=status,
-            limit=limit,
-            offset=offset,
+        search = DeliverySearch(
+            municipality=municipality, quarter=quarter, status=status, limit=limit, offset=offset
         )
+        rows = await deliveries.find(caller=who, search=search)
         return [DeliveryOut.of(row) for row in rows]
 
     @router.get("/overdue", summary="Municipality-quarters overdue on as_of (default today)")

@@ -16,6 +16,7 @@ from ingest.adapters.tables import DeliveryErrorRow, DeliveryRow
 from ingest.domain.access import Caller, require_contact_for
 from ingest.domain.overdue import Overdue
 from ingest.domain.plausibility import Preview
+from ingest.domain.search import DeliverySearch
 from ingest.service import delivery_queries, receiving, releasing, validation
 from ingest.service.callers import identify
 from ingest.service.delivery_context import DeliveryContext, quarter_of
@@ -202,25 +203,8 @@ class Deliveries:
     ) -> AsyncIterator[Sequence[DeliveryErrorRow]]:
         return await delivery_queries.report(self.store, caller=caller, delivery_id=delivery_id)
 
-    async def find(
-        self,
-        *,
-        caller: Caller,
-        municipality: str | None,
-        quarter: str | None,
-        status: str | None,
-        limit: int,
-        offset: int,
-    ) -> Sequence[DeliveryRow]:
-        return await delivery_queries.find(
-            self.store,
-            caller=caller,
-            municipality=municipality,
-            quarter=quarter,
-            status=status,
-            limit=limit,
-            offset=offset,
-        )
+    async def find(self, *, caller: Caller, search: DeliverySearch) -> Sequence[DeliveryRow]:
+        return await delivery_queries.find(self.store, caller=caller, search=search)
 
     async def overdue(self, *, caller: Caller, as_of: date) -> list[Overdue]:
         return await delivery_queries.overdue(self.store, caller=caller, as_of=as_of)

@@ -11,6 +11,7 @@ from ingest.domain.access import Caller, readable_municipalities, require_reader
 from ingest.domain.errors import DeliveryNotFound
 from ingest.domain.overdue import Overdue, overdue_counts, overdue_figures, overdue_pairs
 from ingest.domain.plausibility import Preview
+from ingest.domain.search import DeliverySearch
 from ingest.service.delivery_context import DeliveryContext, preview_of
 from ingest.service.unit_of_work import DeliveryStore
 
@@ -52,27 +53,13 @@ async def report(
 
 
 async def find(
-    store: DeliveryStore,
-    *,
-    caller: Caller,
-    municipality: str | None,
-    quarter: str | None,
-    status: str | None,
-    limit: int,
-    offset: int,
+    store: DeliveryStore, *, caller: Caller, search: DeliverySearch
 ) -> Sequence[DeliveryRow]:
     allowed = readable_municipalities(caller)
-    if municipality and allowed is not None and municipality not in allowed:
-        require_reader_of(caller, municipality)
+    if search.municipality and allowed is not None and search.municipality not in allowed:
+        require_reader_of(caller, search.municipality)
     async with store.reading() as repo:
-        return await repo.find(
-            municipalities=allowed,
-            municipality=municipality,
-            quarter=quarter,
-            status=status,
-            limit=limit,
-            offset=offset,
-        )
+        return await repo.find(search, municipalities=allowed)
 
 
 async def overdue(store: DeliveryStore, *, caller: Caller, as_of: date) -> list[Overdue]:
