@@ -9,44 +9,19 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from contracts.privacy import mask_text
+from contracts.problems import PROBLEM_JSON, FieldError, ProblemDetail, Refusal
 
-PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger(__name__)
 
-
-class FieldError(BaseModel):
-    """One problem with one field."""
-
-    loc: list[str | int] = Field(
-        description="Where: body/query/path/header, then the field.",
-        examples=[["body", "contact", "email"]],
-    )
-    code: str = Field(description="Stable machine-readable code.", examples=["value_error"])
-    msg: str = Field(
-        description="What is wrong, for people.", examples=["value is not a valid email address"]
-    )
+__all__ = ["PROBLEM_JSON", "FieldError", "Problem", "ProblemDetail", "Refusal"]
 
 
-class ProblemDetail(BaseModel):
-    """An RFC 9457 problem; ``errors`` lists field-level problems. Extension members (figures a
-    client acts on, e.g. ``retractions``) are allowed, as the RFC allows them."""
-
-    model_config = ConfigDict(extra="allow")
-
-    type: str = Field(default="about:blank")
-    title: str = Field(examples=["Request is invalid"])
-    status: int = Field(examples=[422])
-    detail: str | None = Field(default=None)
-    code: str | None = Field(default=None, description="Stable code of the problem.")
-    errors: list[FieldError] = Field(default_factory=list)
-
-
-class Problem(Exception):
-    """Raise in a route to answer with a problem document."""
+class Problem(Refusal):
+    """A refusal an entrypoint makes on the spot (a rate limit, an unknown token), with its
+    status, title and code given here instead of by a class of its own."""
 
     def __init__(
         self,
@@ -58,11 +33,10 @@ class Problem(Exception):
         errors: list[FieldError] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(title)
-        self.problem = ProblemDetail(
-            title=title, status=status, code=code, detail=detail, errors=errors or []
-        )
-        self.headers = headers
+        self.status = status
+        self.title = title
+        self.code = code or _status_code_name(status)
+        super().__init__(detail, errors=errors or (), headers=headers)
 
 
 def problem_response(problem: ProblemDetail, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -79,21 +53,6 @@ def problem_response(problem: ProblemDetail, headers: dict[str, str] | None = No
         status_code=problem.status,
         media_type=PROBLEM_JSON,
         headers=headers,
-    )
-
-
-def unauthenticated(detail: str) -> JSONResponse:
-    """401 with the Bearer challenge (missing, unknown, pending or withdrawn token)."""
-    problem = ProblemDetail(
-        title="Not authenticated", status=401, code="not_authenticated", detail=detail
-    )
-    return problem_response(problem, {"WWW-Authenticate": "Bearer"})
-
-
-def forbidden(detail: str) -> JSONResponse:
-    """403: a valid token without the right."""
-    return problem_response(
-        ProblemDetail(title="Forbidden", status=403, code="forbidden", detail=detail)
     )
 
 
@@ -119,11 +78,11 @@ def _status_code_name(status: int) -> str:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    """Answer validation errors, HTTP errors and :class:`Problem` as problem+json."""
+    """Answer validation errors, HTTP errors and every :class:`Refusal` as problem+json."""
 
-    async def on_problem(_: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, Problem)
-        return problem_response(exc.problem, exc.headers)
+    async def on_refusal(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, Refusal)
+        return problem_response(exc.problem(), exc.headers())
 
     async def on_validation(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
@@ -155,6 +114,6 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
     app.add_exception_handler(Exception, on_unexpected)
-    app.add_exception_handler(Problem, on_problem)
+    app.add_exception_handler(Refusal, on_refusal)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)

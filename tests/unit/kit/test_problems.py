@@ -1,7 +1,10 @@
+from pathlib import Path
+
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, EmailStr
 
+from contracts.problems import Refusal
 from ketenkit import FieldError, Problem
 from ketenkit.problems import install_problem_handlers
 
@@ -77,3 +80,63 @@ def test_problem_texts_never_show_a_number_that_may_be_a_bsn() -> None:
     assert problem["title"] == "Row *****6782"
     assert problem["detail"] == "BSN *****6782 already delivered"
     assert problem["errors"][0]["msg"] == "*****2333 in use"
+
+
+class SeatTaken(Refusal):
+    status = 409
+    code = "seat_taken"
+    title = "Seat is taken"
+
+
+def test_a_refusal_raised_anywhere_is_answered_by_the_one_handler() -> None:
+    application = app()
+
+    @application.get("/seats/{seat}")
+    async def seat(seat: str) -> None:
+        raise SeatTaken(
+            f"seat {seat} is taken",
+            errors=[FieldError(loc=["path", "seat"], code="seat_taken", msg="taken")],
+            members={"free_seats": 3},
+        )
+
+    response = TestClient(application).get("/seats/12a")
+    assert response.status_code == 409
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json() == {
+        "type": "about:blank",
+        "title": "Seat is taken",
+        "status": 409,
+        "code": "seat_taken",
+        "detail": "seat 12a is taken",
+        "errors": [{"loc": ["path", "seat"], "code": "seat_taken", "msg": "taken"}],
+        "free_seats": 3,
+    }
+
+
+def test_a_refusal_of_authentication_carries_the_bearer_challenge() -> None:
+    application = app()
+
+    class NoToken(Refusal):
+        status = 401
+        code = "not_authenticated"
+        title = "Not authenticated"
+
+    @application.get("/private")
+    async def private() -> None:
+        raise NoToken("a bearer token is required")
+
+    response = TestClient(application).get("/private")
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert response.json()["detail"] == "a bearer token is required"
+
+
+def test_services_map_no_errors_of_their_own_to_problem_json() -> None:
+    # One handler in the kit: a service's API module defines its refusals in its domain, it
+    # does not translate them (the portal answers people with pages, not problem+json).
+    services = Path(__file__).parents[3] / "services"
+    for name in ("registry", "ingest", "linkage"):
+        for module in (services / name / "src" / name).rglob("*.py"):
+            text = module.read_text()
+            assert "add_exception_handler" not in text, module
+            assert "problem_response(" not in text, module

@@ -25,7 +25,7 @@ from ingest.adapters.tables import TABLES
 from ingest.config import Settings
 from ingest.domain.feeds import pseudonym_of_key
 from ingest.entrypoints.guidelines import build_router as guidelines_router
-from ingest.entrypoints.http import build_router, install_error_handlers
+from ingest.entrypoints.http import build_router
 from ingest.entrypoints.kafka import register_subscribers
 from ingest.metrics import IngestMetrics
 from ingest.service.deliveries import Deliveries
@@ -124,5 +124,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
         body_limits={"/v1/deliveries": settings.max_upload_bytes},
     )
-    install_error_handlers(app)
     return app

@@ -13,7 +13,7 @@ from ketenkit import ServiceRuntime, create_http_app
 from ketenkit.rate_limit import RateLimiter
 from registry.adapters.tables import TABLES
 from registry.config import Settings
-from registry.entrypoints.http import RegistryContext, build_router, install_error_handlers
+from registry.entrypoints.http import RegistryContext, build_router
 from registry.metrics import RegistryMetrics
 from registry.service import queries
 from registry.service.unit_of_work import SqlUnitOfWork
@@ -76,5 +76,4 @@ def create_app(
     app = create_http_app(
         runtime, title=TITLE, description=DESCRIPTION, routers=[build_router(context)]
     )
-    install_error_handlers(app)
     return app

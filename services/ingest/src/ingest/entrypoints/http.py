@@ -1,4 +1,5 @@
-"""Ingest's HTTP API (SPEC section 7): parse, call the service, map its errors."""
+"""Ingest's HTTP API (SPEC section 7): parse, call the service, answer; its refusals are the
+domain's, answered by the kit."""
 
 import csv
 import hashlib
@@ -9,7 +10,7 @@ from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -17,12 +18,6 @@ from contracts.publications import DeliveryQuality
 from ingest.adapters.files import CSV_TYPES, NDJSON_TYPES, media_type
 from ingest.domain.access import Caller, ContactCaller
 from ingest.domain.errors import (
-    DeliveryNotFound,
-    IngestError,
-    NotAllowed,
-    NotAuthenticated,
-    QuarterNotEnded,
-    ReleaseRefused,
     UploadInvalid,
 )
 from ingest.domain.search import DeliverySearch
@@ -38,8 +33,7 @@ from ingest.entrypoints.schemas import (
 )
 from ingest.service.deliveries import Deliveries
 from ingest.service.quality import delivery_quality
-from ketenkit import FieldError, Problem, ProblemDetail
-from ketenkit.problems import forbidden, problem_response, unauthenticated
+from ketenkit import Problem, ProblemDetail
 from ketenkit.rate_limit import RateLimiter, retry_after
 from ketenkit.report_query import ReportDay, ReportYear, report_day
 
@@ -311,62 +305,3 @@ async def _json_report(
 
 def _caller_key(who: Caller) -> str:
     return who.contact_id if isinstance(who, ContactCaller) else "admin"
-
-
-def _problem(exc: IngestError) -> JSONResponse:
-    if isinstance(exc, NotAuthenticated):
-        return unauthenticated(str(exc))
-    if isinstance(exc, NotAllowed):
-        return forbidden(str(exc))
-    if isinstance(exc, DeliveryNotFound):
-        return problem_response(
-            ProblemDetail(title="Delivery not found", status=404, code="delivery_not_found")
-        )
-    if isinstance(exc, QuarterNotEnded):
-        return problem_response(
-            ProblemDetail(
-                title="Quarter has not ended",
-                status=422,
-                code="quarter_not_ended",
-                detail=str(exc),
-                errors=[
-                    FieldError(loc=["query", "quarter"], code="quarter_not_ended", msg=str(exc))
-                ],
-            )
-        )
-    if isinstance(exc, ReleaseRefused):
-        return problem_response(
-            ProblemDetail.model_validate(
-                {
-                    "title": "Release refused",
-                    "status": 409,
-                    "code": exc.code,
-                    "detail": str(exc),
-                    **exc.members,  # e.g. retractions, previous_persons
-                }
-            )
-        )
-    if isinstance(exc, UploadInvalid):
-        where = (
-            "header"
-            if exc.field in {"content-type", "idempotency-key"}
-            else ("body" if exc.field == "body" else "query")
-        )
-        return problem_response(
-            ProblemDetail(
-                title="Upload refused",
-                status=exc.status,
-                code=exc.code,
-                detail=str(exc),
-                errors=[FieldError(loc=[where, exc.field], code=exc.code, msg=str(exc))],
-            )
-        )
-    return problem_response(ProblemDetail(title="Ingest error", status=400, detail=str(exc)))
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    async def handler(_: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, IngestError)
-        return _problem(exc)
-
-    app.add_exception_handler(IngestError, handler)

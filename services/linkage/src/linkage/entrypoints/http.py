@@ -22,10 +22,11 @@ from contracts.publications import (
 )
 from ketenkit import Database, FieldError, Problem, ProblemDetail
 from ketenkit.report_query import ReportDay, ReportYear, report_day
+from linkage.domain.errors import NotAllowed, NotAuthenticated, PublicationNotFound
 from linkage.service import publications
 from linkage.service.monitor import GROUPS, monitor_table
 from linkage.service.pending import pending_persons
-from linkage.service.records import RecordNotFound, current_record
+from linkage.service.records import current_record
 
 Found = TypeVar("Found")
 bearer = HTTPBearer(
@@ -59,13 +60,7 @@ def build_router(db: Database, *, admin_token: str, reader_token: str | None) ->
             return "admin"
         if given and is_reader:
             return "reader"
-        raise Problem(
-            401,
-            "Not authenticated",
-            code="not_authenticated",
-            detail="the admin token or the read-only analyst token is required",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise NotAuthenticated("the admin token or the read-only analyst token is required")
 
     async def reader(
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
@@ -76,12 +71,8 @@ def build_router(db: Database, *, admin_token: str, reader_token: str | None) ->
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> None:
         if caller(credentials) != "admin":
-            raise Problem(
-                403,
-                "Forbidden",
-                code="forbidden",
-                detail="per-person data needs the admin token; the analysts' token reads "
-                "aggregates only",
+            raise NotAllowed(
+                "per-person data needs the admin token; the analysts' token reads aggregates only"
             )
 
     Reader = Annotated[None, Depends(reader)]  # noqa: N806 - a type alias
@@ -105,13 +96,7 @@ def build_router(db: Database, *, admin_token: str, reader_token: str | None) ->
     async def record(
         _: Admin, pseudonym: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]
     ) -> dict[str, Any]:
-        try:
-            return await current_record(db, pseudonym)
-        except RecordNotFound as missing:
-            detail = f"pending: missing {', '.join(missing.missing)}" if missing.missing else None
-            raise Problem(
-                404, "No monitoring record", code="record_not_found", detail=detail
-            ) from None
+        return await current_record(db, pseudonym)
 
     @router.get(
         "/pending",
@@ -238,7 +223,7 @@ def build_router(db: Database, *, admin_token: str, reader_token: str | None) ->
 def _existing(found: Found | None) -> Found:
     """A publication, or the 404 for an id that names none."""
     if found is None:
-        raise Problem(404, "No such publication", code="publication_not_found")
+        raise PublicationNotFound()
     return found
 
 

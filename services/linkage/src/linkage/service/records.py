@@ -6,14 +6,7 @@ from typing import Any
 
 from ketenkit import Database
 from linkage.adapters import store
-
-
-class RecordNotFound(Exception):
-    """No current record: an unknown person, or one still pending (``missing`` says for what)."""
-
-    def __init__(self, missing: list[str]) -> None:
-        super().__init__("no monitoring record")
-        self.missing = missing
+from linkage.domain.errors import RecordNotFound
 
 
 async def current_record(db: Database, pseudonym: str) -> dict[str, Any]:

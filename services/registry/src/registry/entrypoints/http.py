@@ -1,27 +1,21 @@
-"""The registry's HTTP API (SPEC section 6): parse, call the service, map its errors."""
+"""The registry's HTTP API (SPEC section 6): parse, call the service, answer; its refusals are
+the domain's, answered by the kit."""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ketenkit import FieldError, Problem, ProblemDetail
-from ketenkit.problems import forbidden, problem_response, unauthenticated
+from ketenkit import Problem, ProblemDetail
 from ketenkit.rate_limit import RateLimiter, retry_after
 from registry.domain.access import Admin, Caller, ContactCaller
 from registry.domain.contact import Berichtgever, Contact, Status
 from registry.domain.errors import (
-    ContactNotFound,
-    InvalidTransition,
-    NotAllowed,
     NotAuthenticated,
-    NotWithdrawn,
-    PrimaryConflict,
-    RegistryError,
 )
 from registry.entrypoints.schemas import (
     ContactOut,
@@ -229,58 +223,3 @@ def build_router(ctx: RegistryContext) -> APIRouter:
         )
 
     return router
-
-
-def _problem(exc: RegistryError) -> JSONResponse:
-    if isinstance(exc, NotAuthenticated):
-        return unauthenticated(str(exc))
-    if isinstance(exc, NotAllowed):
-        return forbidden(str(exc))
-    if isinstance(exc, ContactNotFound):
-        return problem_response(
-            ProblemDetail(title="Contact not found", status=404, code="contact_not_found")
-        )
-    if isinstance(exc, PrimaryConflict):
-        return problem_response(
-            ProblemDetail(
-                title="Municipality already has an active primary contact",
-                status=409,
-                code="primary_exists",
-                detail=str(exc),
-                errors=[
-                    FieldError(
-                        loc=["municipality_codes", code],
-                        code="primary_exists",
-                        msg=f"{code} already has an active primary contact",
-                    )
-                    for code in exc.codes
-                ],
-            )
-        )
-    if isinstance(exc, NotWithdrawn):
-        return problem_response(
-            ProblemDetail(
-                title="Contact is not withdrawn",
-                status=409,
-                code="contact_not_withdrawn",
-                detail=str(exc),
-            )
-        )
-    if isinstance(exc, InvalidTransition):
-        return problem_response(
-            ProblemDetail(
-                title="Not possible in this status",
-                status=409,
-                code="invalid_transition",
-                detail=str(exc),
-            )
-        )
-    return problem_response(ProblemDetail(title="Registry error", status=400, detail=str(exc)))
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    async def handler(_: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, RegistryError)
-        return _problem(exc)
-
-    app.add_exception_handler(RegistryError, handler)
