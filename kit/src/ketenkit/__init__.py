@@ -8,7 +8,7 @@ details, consumer lag, settings and the local Kafka launcher.
 
 from ketenkit.broker import group_id, make_broker, subscribe_batch
 from ketenkit.db import Database
-from ketenkit.deadletter import DeadLetterPolicy, dead_letter, is_transient, safe_key
+from ketenkit.deadletter import DeadLetterPolicy, Rejected, dead_letter, is_transient, safe_key
 from ketenkit.dedup import Claim, ProcessedEvent, claim, claim_new
 from ketenkit.messages import Outgoing, publish_all
 from ketenkit.outbox import OutboxRelay, OutboxRow, add_to_outbox
@@ -28,6 +28,7 @@ __all__ = [
     "Problem",
     "ProblemDetail",
     "ProcessedEvent",
+    "Rejected",
     "ServiceRuntime",
     "ServiceSettings",
     "WebSettings",

@@ -1,5 +1,10 @@
 """Dead letters: building them (BSN masked) and the retry-then-dead-letter middleware.
 
+Every consumer dead-letters through its service's :class:`DeadLetterPolicy`: a handler hands
+the records it rejects (:class:`Rejected`) to ``policy.send``, or publishes ``policy.letters``
+with its own output and then calls ``policy.report``; a handler that raises is isolated by the
+middleware below.
+
 A handler that raises is retried with exponential backoff; when it keeps failing, every
 record of the message (or batch) goes to ``deadletter.v1`` with SPEC section 4's ``x-…``
 headers and the stream goes on. Transient failures (database or broker away) are never
@@ -14,7 +19,7 @@ import copy
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from types import TracebackType
+from types import EllipsisType, TracebackType
 from typing import Any
 
 from aiokafka import ConsumerRecord
@@ -127,6 +132,17 @@ def is_transient(exc: BaseException) -> bool:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A record its consumer cannot use, and why. ``key`` is its dead letter's key when the
+    consumer knows one (a feed event's pseudonym); ``...`` leaves it to the policy."""
+
+    record: ConsumerRecord[Any, Any]
+    code: str
+    detail: str
+    key: str | EllipsisType | None = ...
+
+
 @dataclass
 class DeadLetterPolicy:
     """How a service retries and dead-letters; the broker is attached once it exists."""
@@ -146,36 +162,45 @@ class DeadLetterPolicy:
     def backoff(self, attempt: int) -> float:
         return float(min(self.backoff_max_seconds, self.backoff_seconds * 2 ** max(0, attempt - 1)))
 
-    async def send(
-        self, records: Sequence[ConsumerRecord[Any, Any]], code: str, detail: str
-    ) -> None:
-        """Publish dead letters for ``records`` now (outside any database transaction)."""
-        if self.broker is None:
-            raise RuntimeError("DeadLetterPolicy.broker is not attached")
-        letters = [
+    def letters(self, rejected: Sequence[Rejected]) -> list[Outgoing]:
+        """The dead letters of ``rejected``, for a consumer that publishes them with its own
+        output (then :meth:`report` them once acknowledged)."""
+        return [
             dead_letter(
-                r,
-                code=code,
-                detail=detail,
+                r.record,
+                code=r.code,
+                detail=r.detail,
                 failed_by=self.failed_by,
-                key=self.key_for(r),
+                key=self.key_for(r.record) if r.key is ... else r.key,
                 topic=self.deadletter_topic,
             )
-            for r in records
+            for r in rejected
         ]
-        await publish_all(self.broker, letters, counter=self.counter)
-        for record in records:
+
+    def report(self, rejected: Sequence[Rejected]) -> None:
+        """Log and count dead letters that Kafka has acknowledged."""
+        for r in rejected:
             logger.warning(
                 "event_dead_lettered",
                 extra={
-                    "topic": record.topic,
-                    "partition": record.partition,
-                    "offset": record.offset,
-                    "code": code,
+                    "topic": r.record.topic,
+                    "partition": r.record.partition,
+                    "offset": r.record.offset,
+                    "code": r.code,
                 },
             )
             if self.on_dead_letter is not None:
-                self.on_dead_letter(str(record.topic), code)
+                self.on_dead_letter(str(r.record.topic), r.code)
+
+    async def send(self, rejected: Sequence[Rejected]) -> None:
+        """Publish the dead letters of ``rejected`` at once (outside any database
+        transaction), then report them."""
+        if not rejected:
+            return
+        if self.broker is None:
+            raise RuntimeError("DeadLetterPolicy.broker is not attached")
+        await publish_all(self.broker, self.letters(rejected), counter=self.counter)
+        self.report(rejected)
 
     def middleware(self, msg: Any, /, *, context: Any) -> RetryThenDeadLetter:
         """FastStream middleware factory: ``KafkaBroker(middlewares=[policy.middleware])``."""
@@ -234,7 +259,9 @@ class RetryThenDeadLetter(BaseMiddleware):
         if len(records) == 1:
             code = exc.code if isinstance(exc, ContractError) else PROCESSING_FAILED
             detail = exc.detail if isinstance(exc, ContractError) else type(exc).__name__
-            await self.policy.send(records, code, f"{detail} after {attempts} attempts")
+            await self.policy.send(
+                [Rejected(records[0], code, f"{detail} after {attempts} attempts")]
+            )
             return
         middle = len(records) // 2
         for part in (records[:middle], records[middle:]):

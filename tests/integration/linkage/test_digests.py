@@ -12,12 +12,12 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy import text
 
 from contracts import Envelope
-from ketenkit import Database, OutboxRow, ProcessedEvent
+from ketenkit import Database, OutboxRow, ProcessedEvent, Rejected
 from ketenkit.incoming import Incoming
 from linkage.adapters.tables import TABLES, FactDigestRow
 from linkage.domain.facts import content_digest
 from linkage.metrics import LinkageMetrics
-from linkage.service.linking import Linker, Rejection, read_fact
+from linkage.service.linking import Linker, read_fact
 from linkage.service.unit_of_work import SqlLinkingStore
 from tests.linkage_events import duo, pseudonym
 
@@ -81,7 +81,7 @@ async def test_an_event_an_earlier_version_applied_keeps_its_digest_apart(
 def _read(event: Envelope) -> tuple[str, str]:
     """The event's source and content digest, as linkage reads them."""
     read = read_fact(Incoming(record=None, envelope=event, error=None))
-    assert not isinstance(read, Rejection)
+    assert not isinstance(read, Rejected)
     _, source, fact = read
     return source, content_digest(fact)
 

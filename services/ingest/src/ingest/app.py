@@ -85,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         broker=runtime.broker,
         pseudonymiser=pseudonymiser,
         metrics=metrics,
+        policy=runtime.policy,
         counter=runtime.published,
         topics=feed_topics,
     )

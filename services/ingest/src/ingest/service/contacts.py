@@ -11,7 +11,7 @@ from contracts import ContactState, sequence_number
 from contracts.deadletter import SOURCE_MISMATCH
 from contracts.topics import REGISTRY_CONTACTS
 from ingest.adapters.contacts import drop_contact, upsert_contact
-from ketenkit import Database, DeadLetterPolicy, claim_new
+from ketenkit import Database, DeadLetterPolicy, Rejected, claim_new
 from ketenkit.incoming import Incoming
 
 logger = logging.getLogger(__name__)
@@ -23,16 +23,18 @@ async def apply_contact_states(
 ) -> None:
     """Apply each new contact state in one transaction; a newer state is never overwritten."""
     assert REGISTRY_CONTACTS.source is not None
-    broken: list[tuple[Incoming, str, str]] = []
+    broken: list[Rejected] = []
     readable: list[Incoming] = []
     erased: list[str] = []
     for i in batch:
         if i.record.value is None and i.record.key is not None:  # a tombstone: erased
             erased.append(i.record.key.decode("utf-8", "replace"))
         elif mismatch := i.source_mismatch(REGISTRY_CONTACTS.source):
-            broken.append((i, SOURCE_MISMATCH, mismatch))  # a forged contact would grant access
+            broken.append(
+                Rejected(i.record, SOURCE_MISMATCH, mismatch)
+            )  # a forged contact would grant access
         elif i.error is not None:
-            broken.append((i, i.error.code, i.error.detail))
+            broken.append(Rejected(i.record, i.error.code, i.error.detail))
         elif i.envelope is not None and i.envelope.data is not None:
             readable.append(i)
     async with db.transaction() as session:
@@ -49,7 +51,7 @@ async def apply_contact_states(
                 state = ContactState.model_validate(incoming.envelope.data)
                 version = sequence_number(incoming.envelope.sequence)
             except (ValidationError, ValueError) as exc:
-                broken.append((incoming, "field_invalid", str(exc).splitlines()[0]))
+                broken.append(Rejected(incoming.record, "field_invalid", str(exc).splitlines()[0]))
                 continue
             await upsert_contact(
                 session,
@@ -62,5 +64,4 @@ async def apply_contact_states(
             )
         for contact_id in erased:
             await drop_contact(session, contact_id=contact_id)
-    for incoming, code, detail in broken:
-        await policy.send([incoming.record], code, detail)
+    await policy.send(broken)

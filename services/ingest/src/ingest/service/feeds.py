@@ -13,7 +13,6 @@ from contracts import Pseudonymiser
 from contracts.deadletter import SOURCE_MISMATCH
 from contracts.envelope import dropped_extensions
 from contracts.topics import (
-    DEADLETTER,
     FEEDS_COA,
     FEEDS_DUO,
     FEEDS_STATS,
@@ -24,7 +23,7 @@ from contracts.topics import (
 )
 from ingest.domain.feeds import FeedRecord, FeedRejection, pseudonym_of_key, validate_feed_event
 from ingest.metrics import IngestMetrics
-from ketenkit import Outgoing, dead_letter, publish_all
+from ketenkit import DeadLetterPolicy, Outgoing, Rejected, publish_all
 from ketenkit.incoming import Incoming
 
 logger = logging.getLogger(__name__)
@@ -50,7 +49,6 @@ class FeedTopics:
     """The (prefixed) topics of the feeds, by the topic each arrives on."""
 
     feeds: dict[str, Feed]
-    deadletter: str
 
     @classmethod
     def with_prefix(cls, prefix: str) -> FeedTopics:
@@ -58,7 +56,7 @@ class FeedTopics:
         for name, incoming, outgoing in FEEDS:
             assert incoming.source is not None
             feeds[prefix + incoming.name] = Feed(name, incoming.source, prefix + outgoing.name)
-        return cls(feeds, prefix + DEADLETTER.name)
+        return cls(feeds)
 
 
 class FeedProcessor:
@@ -75,18 +73,19 @@ class FeedProcessor:
         pseudonymiser: Pseudonymiser,
         topics: FeedTopics,
         metrics: IngestMetrics,
-        failed_by: str = "ingest",
+        policy: DeadLetterPolicy,
         counter: Counter | None = None,
     ) -> None:
         self.broker = broker
         self.pseudonymiser = pseudonymiser
         self.topics = topics
         self.metrics = metrics
-        self.failed_by = failed_by
+        self.policy = policy
         self.counter = counter
 
     async def process(self, batch: Sequence[Incoming]) -> None:
         out: list[Outgoing] = []
+        rejected: list[Rejected] = []
         accepted = dict.fromkeys((name for name, *_ in FEEDS), 0)  # counted once per batch
         for incoming in batch:
             route = self.topics.feeds[incoming.topic]
@@ -112,29 +111,12 @@ class FeedProcessor:
                 out.append(Outgoing.event(route.records, result.envelope, result.pseudonym))
                 accepted[feed] += 1
                 continue
-            out.append(
-                dead_letter(
-                    incoming.record,
-                    code=result.code,
-                    detail=result.detail,
-                    failed_by=self.failed_by,
-                    key=result.pseudonym,
-                    topic=self.topics.deadletter,
-                )
-            )
+            rejected.append(Rejected(incoming.record, result.code, result.detail, result.pseudonym))
             self.metrics.records.labels(feed, "rejected").inc()
             self.metrics.validation_errors.labels(feed, result.code).inc()
-            self.metrics.deadletters.labels(feed, result.code).inc()
-            logger.info(
-                "feed_event_dead_lettered",
-                extra={
-                    "topic": incoming.topic,
-                    "partition": incoming.record.partition,
-                    "offset": incoming.record.offset,
-                    "code": result.code,
-                },
-            )
-        await publish_all(self.broker, out, counter=self.counter)
+        # Records and dead letters in one send: the batch's offsets are committed after both.
+        await publish_all(self.broker, out + self.policy.letters(rejected), counter=self.counter)
+        self.policy.report(rejected)
         for feed, count in accepted.items():
             if count:
                 self.metrics.records.labels(feed, "accepted").inc(count)

@@ -39,5 +39,4 @@ def register_subscribers(
         rejections = await linker.apply(batch)
         if rebuild:  # the running instance dead-lettered these already
             return
-        for rejection in rejections:
-            await runtime.policy.send([rejection.incoming.record], rejection.code, rejection.detail)
+        await runtime.policy.send(rejections)

@@ -36,7 +36,7 @@ from contracts.records import (
     RECORD_MUNICIPAL_RETRACTED,
     RECORD_STATS,
 )
-from ketenkit import Outgoing
+from ketenkit import Outgoing, Rejected
 from ketenkit.incoming import Incoming
 from ketenkit.tracing import current_traceparent, span
 from linkage.adapters.linking_repository import LinkingRepository
@@ -64,15 +64,6 @@ MODELS: dict[str, tuple[Source, type[BaseModel]]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Rejection:
-    """An event linkage cannot use; it goes to deadletter.v1."""
-
-    incoming: Incoming
-    code: str
-    detail: str
-
-
 @dataclass(slots=True)
 class Emission:
     pseudonym: str
@@ -82,22 +73,24 @@ class Emission:
     causes: list[str] = field(default_factory=list)  # trace contexts of the events behind it
 
 
-def read_fact(incoming: Incoming) -> tuple[str, str, Fact] | Rejection:
+def read_fact(incoming: Incoming) -> tuple[str, str, Fact] | Rejected:
     """(pseudonym, event source, fact) of an event, or why it cannot be used."""
     if incoming.error is not None:
-        return Rejection(incoming, incoming.error.code, incoming.error.detail)
+        return Rejected(incoming.record, incoming.error.code, incoming.error.detail)
     envelope = incoming.envelope
     assert envelope is not None
     known = MODELS.get(envelope.type)
     if known is None:
-        return Rejection(incoming, "type_unknown", f"{envelope.type} is not a records.* event type")
+        return Rejected(
+            incoming.record, "type_unknown", f"{envelope.type} is not a records.* event type"
+        )
     source, model = known
     try:
         data = model.model_validate(envelope.data or {})
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(map(str, first["loc"])) or "data"
-        return Rejection(incoming, "field_invalid", f"{where}: {first['msg']}")
+        return Rejected(incoming.record, "field_invalid", f"{where}: {first['msg']}")
     dumped: dict[str, Any] = data.model_dump(mode="json")
     fact = Fact(envelope.id, source, envelope.type, envelope.time, dumped)
     return str(dumped["pseudonym"]), envelope.source, fact
@@ -182,17 +175,17 @@ class Linker:
         # on PostgreSQL the person rows are locked as well, for other instances).
         self._turn = asyncio.Lock()
 
-    async def apply(self, batch: Sequence[Incoming]) -> list[Rejection]:
+    async def apply(self, batch: Sequence[Incoming]) -> list[Rejected]:
         """Apply one batch in one transaction; return the events to dead-letter."""
         async with self._turn:
             return await self._apply(batch)
 
-    async def _apply(self, batch: Sequence[Incoming]) -> list[Rejection]:
-        rejections: list[Rejection] = []
+    async def _apply(self, batch: Sequence[Incoming]) -> list[Rejected]:
+        rejections: list[Rejected] = []
         usable: list[tuple[Incoming, str, str, Fact]] = []
         for incoming in batch:
             read = read_fact(incoming)
-            if isinstance(read, Rejection):
+            if isinstance(read, Rejected):
                 rejections.append(read)
             else:
                 usable.append((incoming, *read))
@@ -217,8 +210,8 @@ class Linker:
                     # Not a repeat: the sender reused an id for other content. The applied fact
                     # stays; this one goes to the dead letters for a person to look at.
                     rejections.append(
-                        Rejection(
-                            incoming,
+                        Rejected(
+                            incoming.record,
                             ID_REUSED,
                             f"{key[0]} id {key[1]} was applied before with other content",
                         )
@@ -369,7 +362,7 @@ class Linker:
         self,
         outcomes: list[tuple[str, str]],
         emissions: list[Emission],
-        rejections: list[Rejection],
+        rejections: list[Rejected],
         now: datetime,
     ) -> None:
         # Counted per kind, not per event: a labelled child's lookup costs more than the event's
@@ -377,7 +370,7 @@ class Linker:
         for (source, outcome), count in Counter(outcomes).items():
             self.metrics.events.labels(source, outcome).inc(count)
         for rejection in rejections:
-            topic = rejection.incoming.topic
+            topic = str(rejection.record.topic)
             source = next(
                 (s for s in ("municipal", "coa", "duo", "stats") if f"records.{s}." in topic),
                 "unknown",
