@@ -111,16 +111,21 @@ def _cleaned(record: ConsumerRecord[Any, Any]) -> ConsumerRecord[Any, Any]:
 async def parse_tolerant(
     msg: Any, original_parser: Callable[[Any], Awaitable[StreamMessage[Any]]]
 ) -> StreamMessage[Any]:
-    """FastStream parser that survives headers which are not UTF-8.
+    """FastStream parser that survives headers which are not UTF-8, and reads no more than the
+    handlers need.
 
-    FastStream's own parser decodes every header as UTF-8 and fails on one that is not, before
-    any handler or middleware runs, so such a record would block its partition. It parses a
-    cleaned copy here; the message keeps the original records, so the record itself is judged
-    (and dead-lettered) by the handler like any other bad event.
+    FastStream's own parser decodes every header of every record into a dict, which no handler
+    reads (they read the records), and fails on a header that is not UTF-8, before any handler
+    or middleware runs, so such a record would block its partition. It is given the batch's
+    first record only, cleaned, for the message's own attributes; the message keeps the
+    original records, so each record is judged (and dead-lettered) by the handler like any
+    other bad event.
     """
-    records = tuple(msg) if isinstance(msg, tuple | list) else (msg,)
-    cleaned = tuple(_cleaned(r) for r in records)
-    message = await original_parser(cleaned if isinstance(msg, tuple | list) else cleaned[0])
+    if not isinstance(msg, tuple | list):
+        message = await original_parser(_cleaned(msg))
+    else:
+        message = await original_parser((_cleaned(msg[0]),))
+        message.body = [record.value or b"" for record in msg]  # FastStream's size metric
     message.raw_message = msg
     return message
 

@@ -37,7 +37,7 @@ class Deliveries:
         stalled_after_seconds: float = 120.0,
     ) -> None:
         self.ctx = ctx
-        self._admin_token = admin_token.encode()
+        self._admin_token = admin_token
         self.validation_wait_seconds = validation_wait_seconds
         self.stalled_after = timedelta(seconds=stalled_after_seconds)
         self._validations: dict[str, asyncio.Task[None]] = {}  # delivery id -> its validation

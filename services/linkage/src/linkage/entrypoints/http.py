@@ -1,7 +1,6 @@
 """Linkage's HTTP API (SPEC section 8): records, pending persons and the monitor table."""
 
 import csv
-import hmac
 import io
 import json
 from datetime import date
@@ -22,7 +21,8 @@ from contracts.publications import (
 )
 from ketenkit import Database, FieldError, Problem, ProblemDetail
 from ketenkit.report_query import ReportDay, ReportYear, report_day
-from linkage.domain.errors import NotAllowed, NotAuthenticated, PublicationNotFound
+from linkage.domain.access import Caller, identify, require_admin
+from linkage.domain.errors import PublicationNotFound
 from linkage.service import publications
 from linkage.service.monitor import GROUPS, monitor_table
 from linkage.service.pending import pending_persons
@@ -42,25 +42,18 @@ MEASURES = tuple(
 )
 
 
-class Caller(BaseModel):
+class CallerOut(BaseModel):
     """What a token may do here: ``admin`` everything, ``reader`` the aggregates."""
 
-    role: Literal["admin", "reader"]
+    role: Caller
 
 
 def build_router(db: Database, *, admin_token: str, reader_token: str | None) -> APIRouter:
     router = APIRouter(prefix="/v1", responses=ERRORS)
 
-    def caller(credentials: HTTPAuthorizationCredentials | None) -> Literal["admin", "reader"]:
-        given = (credentials.credentials if credentials else "").encode()
-        # Both comparisons always run: the time taken says nothing about which token matched.
-        is_admin = hmac.compare_digest(given, admin_token.encode())
-        is_reader = reader_token is not None and hmac.compare_digest(given, reader_token.encode())
-        if given and is_admin:
-            return "admin"
-        if given and is_reader:
-            return "reader"
-        raise NotAuthenticated("the admin token or the read-only analyst token is required")
+    def caller(credentials: HTTPAuthorizationCredentials | None) -> Caller:
+        token = credentials.credentials if credentials else None
+        return identify(token, admin_token=admin_token, reader_token=reader_token)
 
     async def reader(
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
@@ -70,10 +63,7 @@ def build_router(db: Database, *, admin_token: str, reader_token: str | None) ->
     async def admin(
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> None:
-        if caller(credentials) != "admin":
-            raise NotAllowed(
-                "per-person data needs the admin token; the analysts' token reads aggregates only"
-            )
+        require_admin(caller(credentials))
 
     Reader = Annotated[None, Depends(reader)]  # noqa: N806 - a type alias
     Admin = Annotated[None, Depends(admin)]  # noqa: N806 - a type alias
@@ -85,8 +75,8 @@ def build_router(db: Database, *, admin_token: str, reader_token: str | None) ->
     )
     async def whoami(
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    ) -> Caller:
-        return Caller(role=caller(credentials))
+    ) -> CallerOut:
+        return CallerOut(role=caller(credentials))
 
     @router.get(
         "/records/{pseudonym}",
