@@ -131,6 +131,9 @@ def test_every_duo_kind_is_carried_on(type_: str, data: dict[str, Any], kind: st
     assert result.envelope.data is not None
     assert result.envelope.data["kind"] == kind
     assert "bsn" not in result.envelope.data
+    # Built without validating again: exactly what validation would have made of it.
+    validated = DuoRecord.model_validate(result.envelope.data).model_dump(mode="json")
+    assert validated == result.envelope.data
 
 
 def test_duos_toelichting_goes_no_further_than_ingest() -> None:

@@ -148,7 +148,8 @@ def _coa_record(
             f"{event.datum_koppeling}",
             pseudonym,
         )
-    record = CoaRecord(
+    # The validated event's values, as for _derived.
+    record = CoaRecord.model_construct(
         pseudonym=pseudonym,
         datum_verblijfsvergunning=event.datum_verblijfsvergunning,
         gemeentecode_koppeling=event.gemeentecode_koppeling,
@@ -162,8 +163,9 @@ def _coa_record(
 
 def _duo_record(event: BaseModel, envelope: Envelope, pseudonym: str) -> FeedRecord:
     # Personal fields (the BSN, DUO's free-text toelichting) go no further than ingest.
+    # The validated event's values, as for _derived.
     fields: dict[str, Any] = event.model_dump(exclude=set(PERSONAL_FIELDS))
-    record = DuoRecord(pseudonym=pseudonym, kind=DUO_KINDS[type(event)], **fields)  # type: ignore[arg-type]
+    record = DuoRecord.model_construct(pseudonym=pseudonym, kind=DUO_KINDS[type(event)], **fields)
     return FeedRecord(pseudonym, _derived(envelope, RECORD_DUO, pseudonym, record))
 
 
