@@ -27,11 +27,11 @@ from contracts import (
 )
 from contracts.feeds import COA_FEED_MODELS, DUO_FEED_MODELS, STATS_FEED_MODELS
 from contracts.privacy import PERSONAL_FIELDS
-from contracts.records import RECORD_COA, RECORD_DUO, RECORD_STATS
+from contracts.records import RECORD_COA, RECORD_DUO, RECORD_STATS, DuoKind
 from contracts.reference import is_valid
 
 INGEST_SOURCE = "urn:nld:ketenmonitor:ingest"
-DUO_KINDS: dict[type[BaseModel], str] = {
+DUO_KINDS: dict[type[BaseModel], DuoKind] = {
     DuoVastgesteld: "vastgesteld",
     DuoExamenUitslag: "examen_uitslag",
     DuoTermijnVerlengd: "termijn_verlengd",
