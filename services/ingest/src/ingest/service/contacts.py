@@ -30,9 +30,8 @@ async def apply_contact_states(
         if i.record.value is None and i.record.key is not None:  # a tombstone: erased
             erased.append(i.record.key.decode("utf-8", "replace"))
         elif mismatch := i.source_mismatch(REGISTRY_CONTACTS.source):
-            broken.append(
-                Rejected(i.record, SOURCE_MISMATCH, mismatch)
-            )  # a forged contact would grant access
+            # A forged contact would grant access.
+            broken.append(Rejected(i.record, SOURCE_MISMATCH, mismatch))
         elif i.error is not None:
             broken.append(Rejected(i.record, i.error.code, i.error.detail))
         elif i.envelope is not None and i.envelope.data is not None:
